@@ -1,0 +1,5 @@
+/**
+ * tsquant: TensorFlow Lite model quantization in TypeScript.
+ */
+export * from "./errors";
+export * from "./ir";
