@@ -3,3 +3,4 @@
  */
 export * from "./errors";
 export * from "./ir";
+export * as data from "./data";
