@@ -4,3 +4,4 @@
 export * from "./errors";
 export * from "./ir";
 export * as data from "./data";
+export * from "./quant";
