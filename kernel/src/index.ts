@@ -5,3 +5,4 @@ export * from "./errors";
 export * from "./ir";
 export * as data from "./data";
 export * from "./quant";
+export * from "./tflite";

@@ -1,0 +1,350 @@
+/**
+ * Builtin options: the `BuiltinOptions` union of an Operator, between FlatBuffer and IR.
+ *
+ * Union type values are the format's (schema union member index, NONE = 0). Tables tsquant does
+ * not model are read as `{ type: "UnknownOptions", unionType }` and refused by the writer.
+ */
+import * as flatbuffers from "flatbuffers";
+import { ModelFormatError, UnsupportedError } from "../errors";
+import { ACTIVATIONS, PADDINGS, TENSOR_TYPES } from "../ir";
+import type { Activation, BuiltinOptions, BuiltinOptionsType, Padding } from "../ir";
+import { BuiltinOperator } from "../ir";
+import { AddOptions } from "./generated/tflite/add-options";
+import { ConcatenationOptions } from "./generated/tflite/concatenation-options";
+import { Conv2DOptions } from "./generated/tflite/conv2doptions";
+import { DepthwiseConv2DOptions } from "./generated/tflite/depthwise-conv2doptions";
+import { DequantizeOptions } from "./generated/tflite/dequantize-options";
+import { FullyConnectedOptions } from "./generated/tflite/fully-connected-options";
+import { MulOptions } from "./generated/tflite/mul-options";
+import type { Operator as FbOperator } from "./generated/tflite/operator";
+import { PadOptions } from "./generated/tflite/pad-options";
+import { Pool2DOptions } from "./generated/tflite/pool2doptions";
+import { QuantizeOptions } from "./generated/tflite/quantize-options";
+import { ReducerOptions } from "./generated/tflite/reducer-options";
+import { ReshapeOptions } from "./generated/tflite/reshape-options";
+import { SoftmaxOptions } from "./generated/tflite/softmax-options";
+
+type KnownOptionsType = Exclude<BuiltinOptionsType, "UnknownOptions">;
+
+/** `BuiltinOptions` union type value of each options table tsquant models. */
+export const OPTIONS_UNION_TYPE: Readonly<Record<KnownOptionsType, number>> = {
+  Conv2DOptions: 1,
+  DepthwiseConv2DOptions: 2,
+  Pool2DOptions: 5,
+  FullyConnectedOptions: 8,
+  SoftmaxOptions: 9,
+  ConcatenationOptions: 10,
+  AddOptions: 11,
+  ReshapeOptions: 17,
+  MulOptions: 21,
+  PadOptions: 22,
+  ReducerOptions: 27,
+  DequantizeOptions: 38,
+  QuantizeOptions: 89,
+};
+
+const TYPE_BY_UNION = new Map<number, KnownOptionsType>(
+  Object.entries(OPTIONS_UNION_TYPE).map(([name, value]) => [value, name as KnownOptionsType]),
+);
+
+/** Name of a union type value: the modelled table's name, or `BuiltinOptions#<n>`. */
+export function optionsTypeName(unionType: number): string {
+  return TYPE_BY_UNION.get(unionType) ?? `BuiltinOptions#${unionType}`;
+}
+
+/**
+ * The options table each supported op carries (`null`: the op takes none). Ops missing from the
+ * map (unknown to tsquant) may carry any table.
+ */
+export const EXPECTED_OPTIONS: ReadonlyMap<number, KnownOptionsType | null> = new Map<
+  number,
+  KnownOptionsType | null
+>([
+  [BuiltinOperator.CONV_2D, "Conv2DOptions"],
+  [BuiltinOperator.DEPTHWISE_CONV_2D, "DepthwiseConv2DOptions"],
+  [BuiltinOperator.FULLY_CONNECTED, "FullyConnectedOptions"],
+  [BuiltinOperator.MAX_POOL_2D, "Pool2DOptions"],
+  [BuiltinOperator.AVERAGE_POOL_2D, "Pool2DOptions"],
+  [BuiltinOperator.RESHAPE, "ReshapeOptions"],
+  [BuiltinOperator.SOFTMAX, "SoftmaxOptions"],
+  [BuiltinOperator.QUANTIZE, "QuantizeOptions"],
+  [BuiltinOperator.DEQUANTIZE, "DequantizeOptions"],
+  [BuiltinOperator.ADD, "AddOptions"],
+  [BuiltinOperator.MUL, "MulOptions"],
+  [BuiltinOperator.CONCATENATION, "ConcatenationOptions"],
+  [BuiltinOperator.MEAN, "ReducerOptions"],
+  [BuiltinOperator.PAD, "PadOptions"],
+  [BuiltinOperator.LOGISTIC, null],
+  [BuiltinOperator.TANH, null],
+  [BuiltinOperator.RELU, null],
+  [BuiltinOperator.RELU6, null],
+]);
+
+function padding(value: number, where: string): Padding {
+  const p = PADDINGS[value];
+  if (p === undefined) {
+    throw new ModelFormatError(`${where}: padding ${value} is not SAME (0) or VALID (1)`);
+  }
+  return p;
+}
+
+function activation(value: number, where: string): Activation {
+  const a = ACTIVATIONS[value];
+  if (a === undefined) {
+    throw new ModelFormatError(
+      `${where}: fused_activation_function ${value} is not one of 0..${ACTIVATIONS.length - 1}`,
+    );
+  }
+  return a;
+}
+
+function tensorTypeCode(value: number, where: string): number {
+  if (value < 0 || value >= TENSOR_TYPES.length) {
+    throw new ModelFormatError(`${where}: quantized_bias_type ${value} is not a TensorType`);
+  }
+  return value;
+}
+
+/**
+ * Reads the options of a verified operator. `where` names the operator for error messages.
+ * Returns `null` when the union is NONE.
+ */
+export function readOptions(op: FbOperator, where: string): BuiltinOptions | null {
+  const unionType = op.builtinOptionsType();
+  if (unionType === 0) return null;
+  const known = TYPE_BY_UNION.get(unionType);
+  if (known === undefined) return { type: "UnknownOptions", unionType };
+  const at = `${where} ${known}`;
+  switch (known) {
+    case "Conv2DOptions": {
+      const o: Conv2DOptions = op.builtinOptions(new Conv2DOptions());
+      return {
+        type: known,
+        padding: padding(o.padding(), at),
+        strideW: o.strideW(),
+        strideH: o.strideH(),
+        fusedActivationFunction: activation(o.fusedActivationFunction(), at),
+        dilationWFactor: o.dilationWFactor(),
+        dilationHFactor: o.dilationHFactor(),
+        quantizedBiasType: tensorTypeCode(o.quantizedBiasType(), at),
+      };
+    }
+    case "DepthwiseConv2DOptions": {
+      const o: DepthwiseConv2DOptions = op.builtinOptions(new DepthwiseConv2DOptions());
+      return {
+        type: known,
+        padding: padding(o.padding(), at),
+        strideW: o.strideW(),
+        strideH: o.strideH(),
+        depthMultiplier: o.depthMultiplier(),
+        fusedActivationFunction: activation(o.fusedActivationFunction(), at),
+        dilationWFactor: o.dilationWFactor(),
+        dilationHFactor: o.dilationHFactor(),
+      };
+    }
+    case "FullyConnectedOptions": {
+      const o: FullyConnectedOptions = op.builtinOptions(new FullyConnectedOptions());
+      const weightsFormat = o.weightsFormat();
+      if (weightsFormat !== 0 && weightsFormat !== 1) {
+        throw new ModelFormatError(
+          `${at}: weights_format ${weightsFormat} is not DEFAULT (0) or SHUFFLED4x16INT8 (1)`,
+        );
+      }
+      return {
+        type: known,
+        fusedActivationFunction: activation(o.fusedActivationFunction(), at),
+        weightsFormat,
+        keepNumDims: o.keepNumDims(),
+        asymmetricQuantizeInputs: o.asymmetricQuantizeInputs(),
+        quantizedBiasType: tensorTypeCode(o.quantizedBiasType(), at),
+      };
+    }
+    case "Pool2DOptions": {
+      const o: Pool2DOptions = op.builtinOptions(new Pool2DOptions());
+      return {
+        type: known,
+        padding: padding(o.padding(), at),
+        strideW: o.strideW(),
+        strideH: o.strideH(),
+        filterWidth: o.filterWidth(),
+        filterHeight: o.filterHeight(),
+        fusedActivationFunction: activation(o.fusedActivationFunction(), at),
+      };
+    }
+    case "AddOptions": {
+      const o: AddOptions = op.builtinOptions(new AddOptions());
+      return {
+        type: known,
+        fusedActivationFunction: activation(o.fusedActivationFunction(), at),
+        potScaleInt16: o.potScaleInt16(),
+      };
+    }
+    case "MulOptions": {
+      const o: MulOptions = op.builtinOptions(new MulOptions());
+      return { type: known, fusedActivationFunction: activation(o.fusedActivationFunction(), at) };
+    }
+    case "ConcatenationOptions": {
+      const o: ConcatenationOptions = op.builtinOptions(new ConcatenationOptions());
+      return {
+        type: known,
+        axis: o.axis(),
+        fusedActivationFunction: activation(o.fusedActivationFunction(), at),
+      };
+    }
+    case "ReshapeOptions": {
+      const o: ReshapeOptions = op.builtinOptions(new ReshapeOptions());
+      // Absent `new_shape` stays null so that the file is rewritten without it.
+      if (!hasNewShape(o)) return { type: known, newShape: null };
+      const n = o.newShapeLength();
+      const newShape: number[] = [];
+      for (let i = 0; i < n; i++) newShape.push(o.newShape(i) ?? 0);
+      return { type: known, newShape };
+    }
+    case "SoftmaxOptions": {
+      const o: SoftmaxOptions = op.builtinOptions(new SoftmaxOptions());
+      return { type: known, beta: o.beta() };
+    }
+    case "ReducerOptions": {
+      const o: ReducerOptions = op.builtinOptions(new ReducerOptions());
+      return { type: known, keepDims: o.keepDims() };
+    }
+    case "PadOptions":
+    case "QuantizeOptions":
+    case "DequantizeOptions":
+      return { type: known };
+    default:
+      return known satisfies never;
+  }
+}
+
+/** Whether a ReshapeOptions table has its `new_shape` field (slot 0) at all. */
+function hasNewShape(o: ReshapeOptions): boolean {
+  const bb = o.bb;
+  return bb !== null && bb.__offset(o.bb_pos, 4) !== 0;
+}
+
+/**
+ * Writes an options table (children first, then the table with fields in schema order — the
+ * order TF's Python object API packs them) and returns `[unionType, offset]`.
+ */
+export function writeOptions(
+  builder: flatbuffers.Builder,
+  options: BuiltinOptions,
+  where: string,
+): [number, flatbuffers.Offset] {
+  const act = (a: Activation): number => ACTIVATIONS.indexOf(a);
+  const pad = (p: Padding): number => PADDINGS.indexOf(p);
+  switch (options.type) {
+    case "Conv2DOptions":
+      return [
+        OPTIONS_UNION_TYPE.Conv2DOptions,
+        Conv2DOptions.createConv2DOptions(
+          builder,
+          pad(options.padding),
+          options.strideW,
+          options.strideH,
+          act(options.fusedActivationFunction),
+          options.dilationWFactor,
+          options.dilationHFactor,
+          options.quantizedBiasType,
+        ),
+      ];
+    case "DepthwiseConv2DOptions":
+      return [
+        OPTIONS_UNION_TYPE.DepthwiseConv2DOptions,
+        DepthwiseConv2DOptions.createDepthwiseConv2DOptions(
+          builder,
+          pad(options.padding),
+          options.strideW,
+          options.strideH,
+          options.depthMultiplier,
+          act(options.fusedActivationFunction),
+          options.dilationWFactor,
+          options.dilationHFactor,
+        ),
+      ];
+    case "FullyConnectedOptions":
+      return [
+        OPTIONS_UNION_TYPE.FullyConnectedOptions,
+        FullyConnectedOptions.createFullyConnectedOptions(
+          builder,
+          act(options.fusedActivationFunction),
+          options.weightsFormat,
+          options.keepNumDims,
+          options.asymmetricQuantizeInputs,
+          options.quantizedBiasType,
+        ),
+      ];
+    case "Pool2DOptions":
+      return [
+        OPTIONS_UNION_TYPE.Pool2DOptions,
+        Pool2DOptions.createPool2DOptions(
+          builder,
+          pad(options.padding),
+          options.strideW,
+          options.strideH,
+          options.filterWidth,
+          options.filterHeight,
+          act(options.fusedActivationFunction),
+        ),
+      ];
+    case "AddOptions":
+      return [
+        OPTIONS_UNION_TYPE.AddOptions,
+        AddOptions.createAddOptions(
+          builder,
+          act(options.fusedActivationFunction),
+          options.potScaleInt16,
+        ),
+      ];
+    case "MulOptions":
+      return [
+        OPTIONS_UNION_TYPE.MulOptions,
+        MulOptions.createMulOptions(builder, act(options.fusedActivationFunction)),
+      ];
+    case "ConcatenationOptions":
+      return [
+        OPTIONS_UNION_TYPE.ConcatenationOptions,
+        ConcatenationOptions.createConcatenationOptions(
+          builder,
+          options.axis,
+          act(options.fusedActivationFunction),
+        ),
+      ];
+    case "ReshapeOptions": {
+      const newShape =
+        options.newShape === null
+          ? 0
+          : ReshapeOptions.createNewShapeVector(builder, options.newShape);
+      return [
+        OPTIONS_UNION_TYPE.ReshapeOptions,
+        ReshapeOptions.createReshapeOptions(builder, newShape),
+      ];
+    }
+    case "SoftmaxOptions":
+      return [
+        OPTIONS_UNION_TYPE.SoftmaxOptions,
+        SoftmaxOptions.createSoftmaxOptions(builder, options.beta),
+      ];
+    case "ReducerOptions":
+      return [
+        OPTIONS_UNION_TYPE.ReducerOptions,
+        ReducerOptions.createReducerOptions(builder, options.keepDims),
+      ];
+    case "PadOptions":
+      return [OPTIONS_UNION_TYPE.PadOptions, PadOptions.createPadOptions(builder)];
+    case "QuantizeOptions":
+      return [OPTIONS_UNION_TYPE.QuantizeOptions, QuantizeOptions.createQuantizeOptions(builder)];
+    case "DequantizeOptions":
+      return [
+        OPTIONS_UNION_TYPE.DequantizeOptions,
+        DequantizeOptions.createDequantizeOptions(builder),
+      ];
+    case "UnknownOptions":
+      throw new UnsupportedError(
+        `${where}: cannot write options table ${optionsTypeName(options.unionType)} (union type ${options.unionType}): tsquant does not model its fields`,
+      );
+    default:
+      return options satisfies never;
+  }
+}

@@ -1,0 +1,310 @@
+/**
+ * Structural verification of a .tflite FlatBuffer before any generated accessor touches it.
+ *
+ * flatbuffers-js does no bounds checks: an offset past the end reads as 0, and a vector that
+ * claims 2^31 elements makes a reader loop (or allocate) for ever. This module walks every
+ * table, vector and string the reader will later access, the way the C++ `Verifier` does, and
+ * proves that each lies inside the byte array. After `verifyModelBuffer` succeeds, every access
+ * the reader makes through the generated bindings stays in bounds.
+ *
+ * Each table kind is described once by its vtable slots (slot i is at vtable offset 4 + 2i);
+ * only the fields tsquant reads (or must see to refuse) are listed.
+ */
+import { ModelFormatError } from "../errors";
+
+type Field =
+  | { kind: "scalar"; size: 1 | 2 | 4 | 8 }
+  | { kind: "string" }
+  | { kind: "vector"; elemSize: 1 | 2 | 4 | 8 }
+  | { kind: "table"; spec: TableSpec }
+  | { kind: "tables"; spec: TableSpec }
+  /** Union value; `typeSlot` holds its type byte, `specOf` maps a type to a table spec. */
+  | { kind: "union"; typeSlot: number; specOf: (type: number) => TableSpec };
+
+export interface TableSpec {
+  name: string;
+  fields: ReadonlyMap<number, Field>;
+}
+
+const u8: Field = { kind: "scalar", size: 1 };
+const i32: Field = { kind: "scalar", size: 4 };
+const i64: Field = { kind: "scalar", size: 8 };
+const str: Field = { kind: "string" };
+const vec = (elemSize: 1 | 2 | 4 | 8): Field => ({ kind: "vector", elemSize });
+const table = (spec: TableSpec): Field => ({ kind: "table", spec });
+const tables = (spec: TableSpec): Field => ({ kind: "tables", spec });
+
+function spec(name: string, fields: [number, Field][]): TableSpec {
+  return { name, fields: new Map(fields) };
+}
+
+/** A table whose fields tsquant never reads: only its header and vtable are checked. */
+export function opaqueSpec(name: string): TableSpec {
+  return spec(name, []);
+}
+
+const QUANTIZATION = spec("QuantizationParameters", [
+  [0, vec(4)],
+  [1, vec(4)],
+  [2, vec(4)],
+  [3, vec(8)],
+  [4, u8],
+  [5, { kind: "union", typeSlot: 4, specOf: () => opaqueSpec("QuantizationDetails") }],
+  [6, i32],
+]);
+
+const TENSOR = spec("Tensor", [
+  [0, vec(4)],
+  [1, u8],
+  [2, i32],
+  [3, str],
+  [4, table(QUANTIZATION)],
+  [5, u8],
+  [6, table(opaqueSpec("SparsityParameters"))],
+  [7, vec(4)],
+  [8, u8],
+  [9, vec(4)],
+  [10, i32],
+]);
+
+/** Field sizes (in slot order) of the options tables tsquant models, by union type value. */
+const OPTIONS_FIELDS: ReadonlyMap<number, readonly (1 | 4)[]> = new Map([
+  [1, [1, 4, 4, 1, 4, 4, 1]], // Conv2DOptions
+  [2, [1, 4, 4, 4, 1, 4, 4]], // DepthwiseConv2DOptions
+  [5, [1, 4, 4, 4, 4, 1]], // Pool2DOptions
+  [8, [1, 1, 1, 1, 1]], // FullyConnectedOptions
+  [9, [4]], // SoftmaxOptions
+  [10, [4, 1]], // ConcatenationOptions
+  [11, [1, 1]], // AddOptions
+  [21, [1]], // MulOptions
+  [22, []], // PadOptions
+  [27, [1]], // ReducerOptions
+  [38, []], // DequantizeOptions
+  [89, []], // QuantizeOptions
+]);
+
+function optionsSpec(type: number): TableSpec {
+  if (type === 17) return spec("ReshapeOptions", [[0, vec(4)]]);
+  const sizes = OPTIONS_FIELDS.get(type) ?? [];
+  return spec(
+    `BuiltinOptions(${type})`,
+    sizes.map((size, slot): [number, Field] => [slot, { kind: "scalar", size }]),
+  );
+}
+
+const OPERATOR = spec("Operator", [
+  [0, i32],
+  [1, vec(4)],
+  [2, vec(4)],
+  [3, u8],
+  [4, { kind: "union", typeSlot: 3, specOf: optionsSpec }],
+  [5, vec(1)],
+  [6, u8],
+  [7, vec(1)],
+  [8, vec(4)],
+  [9, i64],
+  [10, i64],
+  [11, u8],
+  [12, { kind: "union", typeSlot: 11, specOf: () => opaqueSpec("BuiltinOptions2") }],
+  [13, i32],
+]);
+
+const SUBGRAPH = spec("SubGraph", [
+  [0, tables(TENSOR)],
+  [1, vec(4)],
+  [2, vec(4)],
+  [3, tables(OPERATOR)],
+  [4, str],
+  [5, i32],
+]);
+
+const OPERATOR_CODE = spec("OperatorCode", [
+  [0, u8],
+  [1, str],
+  [2, i32],
+  [3, i32],
+]);
+
+const BUFFER = spec("Buffer", [
+  [0, vec(1)],
+  [1, i64],
+  [2, i64],
+]);
+
+const METADATA = spec("Metadata", [
+  [0, str],
+  [1, i32],
+]);
+
+const TENSOR_MAP = spec("TensorMap", [
+  [0, str],
+  [1, i32],
+]);
+
+const SIGNATURE_DEF = spec("SignatureDef", [
+  [0, tables(TENSOR_MAP)],
+  [1, tables(TENSOR_MAP)],
+  [2, str],
+  [4, i32],
+]);
+
+export const MODEL_SPEC = spec("Model", [
+  [0, i32],
+  [1, tables(OPERATOR_CODE)],
+  [2, tables(SUBGRAPH)],
+  [3, str],
+  [4, tables(BUFFER)],
+  [5, vec(4)],
+  [6, tables(METADATA)],
+  [7, tables(SIGNATURE_DEF)],
+  [8, tables(opaqueSpec("ExternalBufferGroup"))],
+  [9, tables(opaqueSpec("ExternalBuffer"))],
+]);
+
+/**
+ * Checks a whole .tflite file: size, identifier, and every table reachable through the fields
+ * tsquant reads. Throws `ModelFormatError` naming the table path and the offending offset.
+ */
+export function verifyModelBuffer(bytes: Uint8Array, file = "model"): void {
+  if (bytes.length < 8) {
+    throw new ModelFormatError(
+      `${file}: truncated .tflite file: ${bytes.length} bytes, a FlatBuffer needs at least 8`,
+    );
+  }
+  const id = String.fromCharCode(bytes[4] ?? 0, bytes[5] ?? 0, bytes[6] ?? 0, bytes[7] ?? 0);
+  if (id !== "TFL3") {
+    throw new ModelFormatError(
+      `${file}: not a .tflite file: file identifier is ${JSON.stringify(id)}, expected "TFL3"`,
+    );
+  }
+  new Verifier(bytes, file).root();
+}
+
+class Verifier {
+  private readonly view: DataView;
+  /** Work budget: a well-formed file reaches each table and vector element once. */
+  private budget: number;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly file: string,
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.budget = bytes.length + 1024;
+  }
+
+  private fail(path: string, problem: string): never {
+    throw new ModelFormatError(`${this.file}: malformed FlatBuffer at ${path}: ${problem}`);
+  }
+
+  private spend(n: number, path: string): void {
+    this.budget -= n;
+    if (this.budget < 0) {
+      this.fail(path, "tables are shared or nested more than the file size allows");
+    }
+  }
+
+  private inBounds(pos: number, size: number): boolean {
+    return pos >= 0 && size >= 0 && pos + size <= this.bytes.length;
+  }
+
+  private u32(pos: number, path: string): number {
+    if (!this.inBounds(pos, 4)) this.fail(path, `offset ${pos} is outside the file`);
+    return this.view.getUint32(pos, true);
+  }
+
+  root(): void {
+    const rootPos = this.u32(0, "root");
+    this.table(rootPos, MODEL_SPEC, "Model");
+  }
+
+  /** Follows the uoffset stored at `pos` to the object it points to. */
+  private indirect(pos: number, path: string): number {
+    const target = pos + this.u32(pos, path);
+    if (target >= this.bytes.length) {
+      this.fail(
+        path,
+        `offset points to ${target}, past the end of the file (${this.bytes.length})`,
+      );
+    }
+    return target;
+  }
+
+  private table(pos: number, tableSpec: TableSpec, path: string): void {
+    this.spend(1, path);
+    if (!this.inBounds(pos, 4)) this.fail(path, `table offset ${pos} is outside the file`);
+    const vtable = pos - this.view.getInt32(pos, true);
+    if (!this.inBounds(vtable, 4)) this.fail(path, `vtable offset ${vtable} is outside the file`);
+    const vtableSize = this.view.getUint16(vtable, true);
+    const objectSize = this.view.getUint16(vtable + 2, true);
+    if (vtableSize < 4 || vtableSize % 2 !== 0 || !this.inBounds(vtable, vtableSize)) {
+      this.fail(path, `bad vtable size ${vtableSize}`);
+    }
+    if (objectSize < 4 || !this.inBounds(pos, objectSize)) {
+      this.fail(path, `table of ${objectSize} bytes at ${pos} does not fit in the file`);
+    }
+    const fieldOffset = (slot: number): number => {
+      const at = 4 + 2 * slot;
+      return at + 2 <= vtableSize ? this.view.getUint16(vtable + at, true) : 0;
+    };
+    for (const [slot, field] of tableSpec.fields) {
+      const off = fieldOffset(slot);
+      if (off === 0) continue;
+      const fieldPath = `${path}.field${slot}`;
+      const size = field.kind === "scalar" ? field.size : 4;
+      if (off + size > objectSize) {
+        this.fail(
+          fieldPath,
+          `field at +${off} (${size} bytes) overruns its ${objectSize}-byte table`,
+        );
+      }
+      const at = pos + off;
+      switch (field.kind) {
+        case "scalar":
+          break;
+        case "string":
+          this.vector(this.indirect(at, fieldPath), 1, fieldPath);
+          break;
+        case "vector":
+          this.vector(this.indirect(at, fieldPath), field.elemSize, fieldPath);
+          break;
+        case "table":
+          this.table(this.indirect(at, fieldPath), field.spec, `${path}.${field.spec.name}`);
+          break;
+        case "tables": {
+          const start = this.indirect(at, fieldPath);
+          const n = this.vector(start, 4, fieldPath);
+          this.spend(n, fieldPath);
+          for (let i = 0; i < n; i++) {
+            const elem = start + 4 + 4 * i;
+            this.table(this.indirect(elem, fieldPath), field.spec, `${fieldPath}[${i}]`);
+          }
+          break;
+        }
+        case "union": {
+          const typeOff = fieldOffset(field.typeSlot);
+          const type = typeOff === 0 ? 0 : this.view.getUint8(pos + typeOff);
+          if (type === 0) break;
+          const unionSpec = field.specOf(type);
+          this.table(this.indirect(at, fieldPath), unionSpec, `${path}.${unionSpec.name}`);
+          break;
+        }
+        default:
+          field satisfies never;
+      }
+    }
+  }
+
+  /** Checks a vector header and body; returns its element count. */
+  private vector(start: number, elemSize: number, path: string): number {
+    const n = this.u32(start, path);
+    // n * elemSize is exact in doubles (< 2^35), so a claimed 2^31 elements simply fails here.
+    if (start + 4 + n * elemSize > this.bytes.length) {
+      this.fail(
+        path,
+        `vector of ${n} × ${elemSize} bytes at ${start} runs past the end of the file (${this.bytes.length})`,
+      );
+    }
+    return n;
+  }
+}
