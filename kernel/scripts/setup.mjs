@@ -234,8 +234,38 @@ function copyJupyterConfig() {
   if (copied > 0) log(`copied ${copied} file(s) of jupyter-config/ into ${rel(to)}`);
 }
 
+/** Newest modification time (ms) of the files under `dir` (recursively). */
+function newestMtime(dir) {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    newest = Math.max(newest, st.isDirectory() ? newestMtime(p) : st.mtimeMs);
+  }
+  return newest;
+}
+
 function buildTypeScript() {
   const t0 = Date.now();
+  // Fast path: nothing changed since the last successful build (its stamp is newer than every
+  // source, the tsconfig and the installed TypeScript). tsc --incremental would find the same,
+  // but only after seconds of start-up.
+  const kernel = join(root, "kernel");
+  const builtStamp = join(kernel, "dist", ".tsquant-build-ok");
+  if (existsSync(builtStamp)) {
+    const inputs = [
+      join(kernel, "tsconfig.json"),
+      join(root, "node_modules", "typescript", "package.json"),
+    ];
+    const newest = Math.max(
+      newestMtime(join(kernel, "src")),
+      ...inputs.filter((p) => existsSync(p)).map((p) => statSync(p).mtimeMs),
+    );
+    if (statSync(builtStamp).mtimeMs > newest) {
+      log("kernel/dist is up to date");
+      return;
+    }
+  }
   let tsc;
   try {
     tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
@@ -260,10 +290,12 @@ function buildTypeScript() {
     { cwd: root, encoding: "utf8" },
   );
   if (r.status !== 0) {
+    rmSync(builtStamp, { force: true });
     throw new SetupError(
       `the TypeScript build failed (tsc exit ${r.status}):\n${lastLines(`${r.stdout}${r.stderr}`, 20)}`,
     );
   }
+  writeFileSync(builtStamp, `${new Date().toISOString()}\n`);
   log(`built kernel/dist in ${seconds(t0)} s`);
 }
 
