@@ -23,7 +23,8 @@ type Field =
 
 export interface TableSpec {
   name: string;
-  fields: ReadonlyMap<number, Field>;
+  /** Field name and kind by vtable slot. */
+  fields: ReadonlyMap<number, { name: string; field: Field }>;
 }
 
 const u8: Field = { kind: "scalar", size: 1 };
@@ -34,8 +35,11 @@ const vec = (elemSize: 1 | 2 | 4 | 8): Field => ({ kind: "vector", elemSize });
 const table = (spec: TableSpec): Field => ({ kind: "table", spec });
 const tables = (spec: TableSpec): Field => ({ kind: "tables", spec });
 
-function spec(name: string, fields: [number, Field][]): TableSpec {
-  return { name, fields: new Map(fields) };
+function spec(name: string, fields: [number, string, Field][]): TableSpec {
+  return {
+    name,
+    fields: new Map(fields.map(([slot, fieldName, field]) => [slot, { name: fieldName, field }])),
+  };
 }
 
 /** A table whose fields tsquant never reads: only its header and vtable are checked. */
@@ -44,31 +48,31 @@ export function opaqueSpec(name: string): TableSpec {
 }
 
 const QUANTIZATION = spec("QuantizationParameters", [
-  [0, vec(4)],
-  [1, vec(4)],
-  [2, vec(4)],
-  [3, vec(8)],
-  [4, u8],
-  [5, { kind: "union", typeSlot: 4, specOf: () => opaqueSpec("QuantizationDetails") }],
-  [6, i32],
+  [0, "min", vec(4)],
+  [1, "max", vec(4)],
+  [2, "scale", vec(4)],
+  [3, "zero_point", vec(8)],
+  [4, "details_type", u8],
+  [5, "details", { kind: "union", typeSlot: 4, specOf: () => opaqueSpec("QuantizationDetails") }],
+  [6, "quantized_dimension", i32],
 ]);
 
 const TENSOR = spec("Tensor", [
-  [0, vec(4)],
-  [1, u8],
-  [2, i32],
-  [3, str],
-  [4, table(QUANTIZATION)],
-  [5, u8],
-  [6, table(opaqueSpec("SparsityParameters"))],
-  [7, vec(4)],
-  [8, u8],
-  [9, vec(4)],
-  [10, i32],
+  [0, "shape", vec(4)],
+  [1, "type", u8],
+  [2, "buffer", i32],
+  [3, "name", str],
+  [4, "quantization", table(QUANTIZATION)],
+  [5, "is_variable", u8],
+  [6, "sparsity", table(opaqueSpec("SparsityParameters"))],
+  [7, "shape_signature", vec(4)],
+  [8, "has_rank", u8],
+  [9, "variant_tensors", vec(4)],
+  [10, "external_buffer", i32],
 ]);
 
 /** Field sizes (in slot order) of the options tables tsquant models, by union type value. */
-const OPTIONS_FIELDS: ReadonlyMap<number, readonly (1 | 4)[]> = new Map([
+const OPTIONS_FIELDS = new Map<number, readonly (1 | 4)[]>([
   [1, [1, 4, 4, 1, 4, 4, 1]], // Conv2DOptions
   [2, [1, 4, 4, 4, 1, 4, 4]], // DepthwiseConv2DOptions
   [5, [1, 4, 4, 4, 4, 1]], // Pool2DOptions
@@ -84,81 +88,89 @@ const OPTIONS_FIELDS: ReadonlyMap<number, readonly (1 | 4)[]> = new Map([
 ]);
 
 function optionsSpec(type: number): TableSpec {
-  if (type === 17) return spec("ReshapeOptions", [[0, vec(4)]]);
+  if (type === 17) return spec("ReshapeOptions", [[0, "new_shape", vec(4)]]);
   const sizes = OPTIONS_FIELDS.get(type) ?? [];
   return spec(
     `BuiltinOptions(${type})`,
-    sizes.map((size, slot): [number, Field] => [slot, { kind: "scalar", size }]),
+    sizes.map((size, slot): [number, string, Field] => [
+      slot,
+      `field${slot}`,
+      { kind: "scalar", size },
+    ]),
   );
 }
 
 const OPERATOR = spec("Operator", [
-  [0, i32],
-  [1, vec(4)],
-  [2, vec(4)],
-  [3, u8],
-  [4, { kind: "union", typeSlot: 3, specOf: optionsSpec }],
-  [5, vec(1)],
-  [6, u8],
-  [7, vec(1)],
-  [8, vec(4)],
-  [9, i64],
-  [10, i64],
-  [11, u8],
-  [12, { kind: "union", typeSlot: 11, specOf: () => opaqueSpec("BuiltinOptions2") }],
-  [13, i32],
+  [0, "opcode_index", i32],
+  [1, "inputs", vec(4)],
+  [2, "outputs", vec(4)],
+  [3, "builtin_options_type", u8],
+  [4, "builtin_options", { kind: "union", typeSlot: 3, specOf: optionsSpec }],
+  [5, "custom_options", vec(1)],
+  [6, "custom_options_format", u8],
+  [7, "mutating_variable_inputs", vec(1)],
+  [8, "intermediates", vec(4)],
+  [9, "large_custom_options_offset", i64],
+  [10, "large_custom_options_size", i64],
+  [11, "builtin_options_2_type", u8],
+  [
+    12,
+    "builtin_options_2",
+    { kind: "union", typeSlot: 11, specOf: () => opaqueSpec("BuiltinOptions2") },
+  ],
+  [13, "debug_metadata_index", i32],
 ]);
 
 const SUBGRAPH = spec("SubGraph", [
-  [0, tables(TENSOR)],
-  [1, vec(4)],
-  [2, vec(4)],
-  [3, tables(OPERATOR)],
-  [4, str],
-  [5, i32],
+  [0, "tensors", tables(TENSOR)],
+  [1, "inputs", vec(4)],
+  [2, "outputs", vec(4)],
+  [3, "operators", tables(OPERATOR)],
+  [4, "name", str],
+  [5, "debug_metadata_index", i32],
 ]);
 
 const OPERATOR_CODE = spec("OperatorCode", [
-  [0, u8],
-  [1, str],
-  [2, i32],
-  [3, i32],
+  [0, "deprecated_builtin_code", u8],
+  [1, "custom_code", str],
+  [2, "version", i32],
+  [3, "builtin_code", i32],
 ]);
 
 const BUFFER = spec("Buffer", [
-  [0, vec(1)],
-  [1, i64],
-  [2, i64],
+  [0, "data", vec(1)],
+  [1, "offset", i64],
+  [2, "size", i64],
 ]);
 
 const METADATA = spec("Metadata", [
-  [0, str],
-  [1, i32],
+  [0, "name", str],
+  [1, "buffer", i32],
 ]);
 
 const TENSOR_MAP = spec("TensorMap", [
-  [0, str],
-  [1, i32],
+  [0, "name", str],
+  [1, "tensor_index", i32],
 ]);
 
 const SIGNATURE_DEF = spec("SignatureDef", [
-  [0, tables(TENSOR_MAP)],
-  [1, tables(TENSOR_MAP)],
-  [2, str],
-  [4, i32],
+  [0, "inputs", tables(TENSOR_MAP)],
+  [1, "outputs", tables(TENSOR_MAP)],
+  [2, "signature_key", str],
+  [4, "subgraph_index", i32],
 ]);
 
 export const MODEL_SPEC = spec("Model", [
-  [0, i32],
-  [1, tables(OPERATOR_CODE)],
-  [2, tables(SUBGRAPH)],
-  [3, str],
-  [4, tables(BUFFER)],
-  [5, vec(4)],
-  [6, tables(METADATA)],
-  [7, tables(SIGNATURE_DEF)],
-  [8, tables(opaqueSpec("ExternalBufferGroup"))],
-  [9, tables(opaqueSpec("ExternalBuffer"))],
+  [0, "version", i32],
+  [1, "operator_codes", tables(OPERATOR_CODE)],
+  [2, "subgraphs", tables(SUBGRAPH)],
+  [3, "description", str],
+  [4, "buffers", tables(BUFFER)],
+  [5, "metadata_buffer", vec(4)],
+  [6, "metadata", tables(METADATA)],
+  [7, "signature_defs", tables(SIGNATURE_DEF)],
+  [8, "external_buffer_groups", tables(opaqueSpec("ExternalBufferGroup"))],
+  [9, "external_buffers", tables(opaqueSpec("ExternalBuffer"))],
 ]);
 
 /**
@@ -247,10 +259,10 @@ class Verifier {
       const at = 4 + 2 * slot;
       return at + 2 <= vtableSize ? this.view.getUint16(vtable + at, true) : 0;
     };
-    for (const [slot, field] of tableSpec.fields) {
+    for (const [slot, { name, field }] of tableSpec.fields) {
       const off = fieldOffset(slot);
       if (off === 0) continue;
-      const fieldPath = `${path}.field${slot}`;
+      const fieldPath = `${path}.${name}`;
       const size = field.kind === "scalar" ? field.size : 4;
       if (off + size > objectSize) {
         this.fail(
@@ -269,7 +281,7 @@ class Verifier {
           this.vector(this.indirect(at, fieldPath), field.elemSize, fieldPath);
           break;
         case "table":
-          this.table(this.indirect(at, fieldPath), field.spec, `${path}.${field.spec.name}`);
+          this.table(this.indirect(at, fieldPath), field.spec, fieldPath);
           break;
         case "tables": {
           const start = this.indirect(at, fieldPath);
@@ -286,7 +298,7 @@ class Verifier {
           const type = typeOff === 0 ? 0 : this.view.getUint8(pos + typeOff);
           if (type === 0) break;
           const unionSpec = field.specOf(type);
-          this.table(this.indirect(at, fieldPath), unionSpec, `${path}.${unionSpec.name}`);
+          this.table(this.indirect(at, fieldPath), unionSpec, `${fieldPath}<${unionSpec.name}>`);
           break;
         }
         default:

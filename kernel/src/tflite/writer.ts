@@ -70,17 +70,29 @@ export function writeModel(model: Model, options: WriteOptions = {}): Uint8Array
     options.dataAlignment ?? sourceLayout.get(model)?.dataAlignment ?? DATA_ALIGNMENT;
   try {
     validateModel(model, file);
-    let dataBytes = 0;
-    for (const b of model.buffers) dataBytes += b.data?.length ?? 0;
-    const builder = new flatbuffers.Builder(Math.min(2 ** 30, dataBytes + 16 * 1024));
-    const root = packModel(builder, model, dataAlignment);
-    builder.finish(root, "TFL3");
-    return builder.asUint8Array().slice();
+    return serialize(model, dataAlignment);
   } catch (e) {
     if (e instanceof TsquantError) throw e;
     const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     throw new ModelFormatError(`${file}: cannot write the model (${why})`, { cause: e });
   }
+}
+
+/**
+ * Serializes without validating: for tests that need malformed files. May throw anything on
+ * inconsistent IR.
+ */
+export function serializeUnchecked(model: Model, dataAlignment = DATA_ALIGNMENT): Uint8Array {
+  return serialize(model, dataAlignment);
+}
+
+function serialize(model: Model, dataAlignment: number): Uint8Array {
+  let dataBytes = 0;
+  for (const b of model.buffers) dataBytes += b.data?.length ?? 0;
+  const builder = new flatbuffers.Builder(Math.min(2 ** 30, dataBytes + 16 * 1024));
+  const root = packModel(builder, model, dataAlignment);
+  builder.finish(root, "TFL3");
+  return builder.asUint8Array().slice();
 }
 
 function offsets<T>(items: readonly T[], pack: (item: T, index: number) => number): number[] {

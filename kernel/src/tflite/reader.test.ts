@@ -1,0 +1,324 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as flatbuffers from "flatbuffers";
+import { ModelFormatError } from "../errors";
+import type { DType, Model } from "../ir";
+import { Model as FbModel } from "./generated/tflite/model";
+import { readModel } from "./reader";
+import { GraphBuilder, SAMPLE_OPTIONS, everyOpModel, floatDenseModel, perTensor } from "./testing";
+import { serializeUnchecked, writeModel } from "./writer";
+
+/** Asserts a ModelFormatError whose message matches every pattern. */
+function rejects(bytes: Uint8Array, ...patterns: RegExp[]): void {
+  assert.throws(
+    () => readModel(bytes),
+    (e: unknown) => {
+      assert.ok(e instanceof ModelFormatError, `expected ModelFormatError, got ${String(e)}`);
+      for (const p of patterns) assert.match(e.message, p);
+      return true;
+    },
+  );
+}
+
+/** Writes IR without the writer's checks, so the reader must catch the problem. */
+function broken(edit: (m: Model) => void, base: () => Model = floatDenseModel): Uint8Array {
+  const model = base();
+  edit(model);
+  return serializeUnchecked(model);
+}
+
+function sub(m: Model) {
+  const sg = m.subgraphs[0];
+  assert.ok(sg !== undefined);
+  return sg;
+}
+
+/** Position of the first element of vector field `slot` of a generated table. */
+function vectorAt(table: { bb: flatbuffers.ByteBuffer | null; bb_pos: number }, slot: number) {
+  assert.ok(table.bb !== null);
+  return table.bb.__vector(table.bb_pos + table.bb.__offset(table.bb_pos, 4 + 2 * slot));
+}
+
+describe("readModel on valid input", () => {
+  test("reads what writeModel wrote", () => {
+    const model = everyOpModel();
+    assert.deepEqual(readModel(writeModel(model)), model);
+  });
+
+  test("reads from a Uint8Array at any byteOffset and does not alias it", () => {
+    const bytes = writeModel(floatDenseModel());
+    const shifted = new Uint8Array(bytes.length + 3);
+    shifted.set(bytes, 3);
+    const model = readModel(shifted.subarray(3));
+    assert.deepEqual(model, floatDenseModel());
+    shifted.fill(0);
+    assert.deepEqual(model, floatDenseModel());
+  });
+
+  test("an op unknown to tsquant and its unknown options table are readable", () => {
+    const g = new GraphBuilder();
+    const x = g.tensor("x", "float32", [2]);
+    const y = g.tensor("y", "float32", [2]);
+    g.op(150, [x], [y], SAMPLE_OPTIONS.pad); // GELU; PadOptions (union type 22) patched below
+    const bytes = writeModel(g.io([x], [y]).build());
+    const op = FbModel.getRootAsModel(new flatbuffers.ByteBuffer(bytes)).subgraphs(0)?.operators(0);
+    assert.ok(op !== null && op !== undefined && op.bb !== null);
+    const typeAt = op.bb_pos + op.bb.__offset(op.bb_pos, 10);
+    assert.equal(bytes[typeAt], 22);
+    bytes[typeAt] = 118; // WhileOptions
+    const model = readModel(bytes);
+    assert.deepEqual(sub(model).operators[0]?.builtinOptions, {
+      type: "UnknownOptions",
+      unionType: 118,
+    });
+    assert.equal(model.operatorCodes[0]?.builtinCode, 150);
+  });
+});
+
+describe("readModel rejects malformed files with a ModelFormatError", () => {
+  const good = writeModel(everyOpModel());
+
+  test("not bytes", () => {
+    assert.throws(() => readModel("model" as unknown as Uint8Array), ModelFormatError);
+  });
+
+  test("truncated below the FlatBuffer header", () => {
+    rejects(good.subarray(0, 5), /truncated .tflite file: 5 bytes/);
+  });
+
+  test("truncated anywhere (every 13th prefix length)", () => {
+    for (let n = 0; n < good.length; n += 13) {
+      assert.throws(() => readModel(good.subarray(0, n)), ModelFormatError, `length ${n}`);
+    }
+  });
+
+  test("wrong file identifier", () => {
+    const bytes = good.slice();
+    bytes.set([84, 70, 76, 50], 4); // "TFL2"
+    rejects(bytes, /file identifier is "TFL2", expected "TFL3"/);
+  });
+
+  test("root offset out of range", () => {
+    const bytes = good.slice();
+    new DataView(bytes.buffer).setUint32(0, 0xffffff00, true);
+    rejects(bytes, /malformed FlatBuffer at Model: table offset \d+ is outside the file/);
+  });
+
+  test("a vector claiming 2^31 elements fails fast instead of looping", () => {
+    const bytes = good.slice();
+    const tensor = FbModel.getRootAsModel(new flatbuffers.ByteBuffer(bytes))
+      .subgraphs(0)
+      ?.tensors(0);
+    assert.ok(tensor !== null && tensor !== undefined);
+    const lengthAt = vectorAt(tensor, 0) - 4; // shape vector length
+    new DataView(bytes.buffer).setUint32(lengthAt, 2 ** 31, true);
+    const start = performance.now();
+    rejects(bytes, /at Model\.subgraphs\[0\]\.tensors\[0\]\.shape: vector of 2147483648 × 4 bytes at \d+ runs past the end of the file/);
+    assert.ok(performance.now() - start < 500);
+  });
+
+  test("schema version other than 3", () => {
+    rejects(
+      broken((m) => (m.version = 2)),
+      /schema version is 2, expected 3/,
+    );
+  });
+
+  test("buffer 0 is not the empty sentinel", () => {
+    rejects(
+      broken((m) => (m.buffers[0] = { data: new Uint8Array(4) })),
+      /buffer 0 holds 4 bytes/,
+    );
+  });
+
+  test("opcode index out of range", () => {
+    rejects(
+      broken((m) => {
+        const op = sub(m).operators[1];
+        assert.ok(op !== undefined);
+        op.opcodeIndex = 5;
+      }),
+      /operator #1 \(opcode #5\): opcode index 5 is out of range \(the model has 2 operator codes\)/,
+    );
+  });
+
+  test("tensor buffer index out of range", () => {
+    rejects(
+      broken((m) => {
+        const t = sub(m).tensors[1];
+        assert.ok(t !== undefined);
+        t.buffer = 99;
+      }),
+      /tensor 'w' \(#1\) refers to buffer 99, but the model has 6 buffers/,
+    );
+  });
+
+  test("tensor data shorter than its shape", () => {
+    rejects(
+      broken((m) => {
+        const t = sub(m).tensors[2];
+        assert.ok(t !== undefined);
+        m.buffers[t.buffer] = { data: new Uint8Array(8) };
+      }),
+      /tensor 'b' \(#2\) \(float32, shape \[3\]\) needs 12 bytes of data, but buffer 3 holds 8/,
+    );
+  });
+
+  test("operator input index outside the tensor list, naming an unknown op", () => {
+    rejects(
+      broken((m) => {
+        m.operatorCodes[1] = { builtinCode: 200, customCode: null, version: 1 };
+        const op = sub(m).operators[1];
+        assert.ok(op !== undefined);
+        op.builtinOptions = null;
+        op.inputs = [42];
+      }),
+      /operator #1 \(BUILTIN_200\): input 0 refers to tensor 42, but the subgraph has 5 tensors/,
+    );
+  });
+
+  test("operator output index outside the tensor list", () => {
+    rejects(
+      broken((m) => {
+        const op = sub(m).operators[0];
+        assert.ok(op !== undefined);
+        op.outputs = [-1];
+      }),
+      /operator #0 \(FULLY_CONNECTED\): output 0 refers to tensor -1/,
+    );
+  });
+
+  test("tensor consumed before the operator that produces it", () => {
+    rejects(
+      broken((m) => sub(m).operators.reverse()),
+      /operator #0 \(SOFTMAX\) reads tensor 'h' \(#3\) before operator #1 \(FULLY_CONNECTED\) produces it/,
+    );
+  });
+
+  test("cyclic references", () => {
+    const g = new GraphBuilder();
+    const x = g.tensor("x", "float32", [2]);
+    const a = g.tensor("a", "float32", [2]);
+    const b = g.tensor("b", "float32", [2]);
+    g.op("ADD", [x, b], [a], SAMPLE_OPTIONS.add);
+    g.op("RELU", [a], [b]);
+    g.io([x], [a]);
+    rejects(
+      serializeUnchecked(g.build()),
+      /operator #0 \(ADD\) reads tensor 'b' \(#2\) before operator #1 \(RELU\) produces it \(operators out of order or cyclic\)/,
+    );
+  });
+
+  test("dangling tensor: not an input, constant, variable or any op's output", () => {
+    const g = new GraphBuilder();
+    const x = g.tensor("x", "float32", [2]);
+    const lost = g.tensor("lost", "float32", [2]);
+    const y = g.tensor("y", "float32", [2]);
+    g.op("ADD", [x, lost], [y], SAMPLE_OPTIONS.add);
+    rejects(
+      serializeUnchecked(g.io([x], [y]).build()),
+      /operator #0 \(ADD\) reads tensor 'lost' \(#1\), which is dangling: neither a graph input, a constant, a variable nor produced by any operator/,
+    );
+  });
+
+  test("two operators produce the same tensor", () => {
+    rejects(
+      broken((m) => {
+        const op = sub(m).operators[1];
+        assert.ok(op !== undefined);
+        op.outputs = [3];
+      }),
+      /tensor 'h' \(#3\) is produced twice: by operator #0 \(FULLY_CONNECTED\) and by operator #1 \(SOFTMAX\)/,
+    );
+  });
+
+  test("operator writes a constant", () => {
+    rejects(
+      broken((m) => {
+        const op = sub(m).operators[1];
+        assert.ok(op !== undefined);
+        op.outputs = [1];
+      }),
+      /operator #1 \(SOFTMAX\) writes tensor 'w' \(#1\), which is a constant/,
+    );
+  });
+
+  test("graph output nobody produces", () => {
+    rejects(
+      broken((m) => {
+        sub(m).operators.pop();
+      }),
+      /graph output reads tensor 'y' \(#4\), which is dangling/,
+    );
+  });
+
+  test("options table that does not belong to the op", () => {
+    rejects(
+      broken((m) => {
+        const op = sub(m).operators[0];
+        assert.ok(op !== undefined);
+        op.builtinOptions = SAMPLE_OPTIONS.reshape;
+      }),
+      /operator #0 \(FULLY_CONNECTED\) carries ReshapeOptions, expected FullyConnectedOptions/,
+    );
+  });
+
+  test("scales without matching zero points", () => {
+    rejects(
+      broken((m) => {
+        const t = sub(m).tensors[0];
+        assert.ok(t !== undefined);
+        t.quantization = { ...perTensor(0.5, 0), scale: [0.5, 0.25] };
+      }),
+      /tensor 'x' \(#0\) has 2 scales but 1 zero points/,
+    );
+  });
+
+  test("per-axis scales that do not match the quantized dimension", () => {
+    rejects(
+      broken((m) => {
+        const t = sub(m).tensors[1]; // shape [3, 8]
+        assert.ok(t !== undefined);
+        t.quantization = {
+          min: null,
+          max: null,
+          scale: [1, 2],
+          zeroPoint: [0, 0],
+          quantizedDimension: 0,
+        };
+      }),
+      /tensor 'w' \(#1\) has 2 scales, but dimension 0 of shape \[3, 8\] is 3/,
+    );
+  });
+
+  test("unknown tensor type", () => {
+    rejects(
+      broken((m) => {
+        const t = sub(m).tensors[0];
+        assert.ok(t !== undefined);
+        t.type = "bogus" as DType; // written as TensorType -1
+      }),
+      /tensor 'x' \(#0\) has unknown type -1/,
+    );
+  });
+
+  test("signature and metadata indices out of range", () => {
+    rejects(
+      broken((m) => {
+        m.signatureDefs = [
+          {
+            inputs: [{ name: "in", tensorIndex: 9 }],
+            outputs: [],
+            signatureKey: "serving_default",
+            subgraphIndex: 0,
+          },
+        ];
+      }),
+      /signature 'serving_default' entry 'in' refers to tensor 9, but subgraph 0 has 5 tensors/,
+    );
+    rejects(
+      broken((m) => (m.metadata = [{ name: "min_runtime_version", buffer: 77 }])),
+      /metadata #0 'min_runtime_version' refers to buffer 77, but the model has 6 buffers/,
+    );
+  });
+});
