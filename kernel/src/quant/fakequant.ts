@@ -21,8 +21,12 @@ export interface NudgedRange {
   nudgedMin: number;
   nudgedMax: number;
   scale: number;
+  /** (qmax − qmin) / (max − min), computed directly rather than as 1 / scale (as TF). */
+  invScale: number;
   /** In the unsigned domain [qmin, qmax]. */
   zeroPoint: number;
+  /** The zero point as TF's kernels recover it: floor(−nudgedMin · invScale + 0.5). */
+  quantZero: number;
   qmin: number;
   qmax: number;
 }
@@ -35,12 +39,17 @@ function quantRange(options: FakeQuantOptions): { qmin: number; qmax: number } {
   return { qmin: options.narrowRange ? 1 : 0, qmax: 2 ** numBits - 1 };
 }
 
+/** TF's special case: min = max = 0 outputs zeros and passes the whole gradient to the input. */
+function isZeroRange(min: number, max: number): boolean {
+  return min === 0 && max === 0;
+}
+
 /**
  * TF `Nudge`, every step in float32:
- *   scale = (max − min) / (qmax − qmin)
+ *   scale = (max − min) / (qmax − qmin),  invScale = (qmax − qmin) / (max − min)
  *   zeroPoint = clamp(round(qmin − min / scale), qmin, qmax)    (round half away from zero)
  *   nudgedMin = (qmin − zeroPoint) · scale,  nudgedMax = (qmax − zeroPoint) · scale
- * Degenerate case: min == max gives scale 0 and nudged range [min, max] (every input maps to it).
+ * Errors: min > max, non-finite bounds, or an empty range min = max ≠ 0 (TF would output NaN).
  */
 export function nudge(min: number, max: number, options: FakeQuantOptions = {}): NudgedRange {
   const { qmin, qmax } = quantRange(options);
@@ -49,9 +58,26 @@ export function nudge(min: number, max: number, options: FakeQuantOptions = {}):
   }
   const fmin = f32(min);
   const fmax = f32(max);
-  const scale = f32(f32(fmax - fmin) / (qmax - qmin));
-  if (scale === 0)
-    return { nudgedMin: fmin, nudgedMax: fmax, scale: 0, zeroPoint: qmin, qmin, qmax };
+  if (fmin === fmax) {
+    if (fmin === 0) {
+      return {
+        nudgedMin: 0,
+        nudgedMax: 0,
+        scale: 0,
+        invScale: 0,
+        zeroPoint: qmin,
+        quantZero: qmin,
+        qmin,
+        qmax,
+      };
+    }
+    throw new UsageError(
+      `fakeQuant: empty range min = max = ${min}; only [0, 0] is allowed (outputs 0)`,
+    );
+  }
+  const span = f32(fmax - fmin);
+  const scale = f32(span / (qmax - qmin));
+  const invScale = f32((qmax - qmin) / span);
   const zeroPointFromMin = f32(qmin - f32(fmin / scale));
   const zeroPoint =
     zeroPointFromMin < qmin
@@ -59,28 +85,33 @@ export function nudge(min: number, max: number, options: FakeQuantOptions = {}):
       : zeroPointFromMin > qmax
         ? qmax
         : roundHalfAwayFromZero(zeroPointFromMin);
+  const nudgedMin = f32((qmin - zeroPoint) * scale);
   return {
-    nudgedMin: f32((qmin - zeroPoint) * scale),
+    nudgedMin,
     nudgedMax: f32((qmax - zeroPoint) * scale),
     scale,
+    invScale,
     zeroPoint,
+    quantZero: Math.floor(f32(f32(-nudgedMin * invScale) + 0.5)),
     qmin,
     qmax,
   };
 }
 
 /**
- * One element of FakeQuant, float32 throughout:
- *   out = floor((clamp(x, nudgedMin, nudgedMax) − nudgedMin) / scale + 0.5) · scale + nudgedMin
- * i.e. rounding half *up* (not away from zero). Degenerate scale 0: out = nudgedMin.
+ * One element of FakeQuant, float32 throughout (TF 2.21's functor):
+ *   out = floor((clamp(x, nudgedMin, nudgedMax) − nudgedMin) / scale − quantZero + 0.5) · scale
+ * i.e. rounding half *up* (not away from zero) on the code, times the scale. The per-channel op
+ * multiplies by `invScale` instead of dividing (`useInverse`), as TF does. Range [0, 0] → 0.
  */
-export function fakeQuantValue(x: number, r: NudgedRange): number {
-  if (r.scale === 0) return r.nudgedMin;
+export function fakeQuantValue(x: number, r: NudgedRange, useInverse = false): number {
+  if (r.scale === 0) return 0;
   const v = f32(x);
   const clamped = v < r.nudgedMin ? r.nudgedMin : v > r.nudgedMax ? r.nudgedMax : v;
   const shifted = f32(clamped - r.nudgedMin);
-  const steps = Math.floor(f32(f32(shifted / r.scale) + 0.5));
-  return f32(f32(steps * r.scale) + r.nudgedMin);
+  const steps = useInverse ? f32(shifted * r.invScale) : f32(shifted / r.scale);
+  const code = Math.floor(f32(f32(steps - r.quantZero) + 0.5));
+  return f32(code * r.scale);
 }
 
 /** `tf.quantization.fake_quant_with_min_max_vars(x, min, max, numBits, narrowRange)`. */
@@ -119,6 +150,7 @@ export function fakeQuantGradient(
     );
   }
   const r = nudge(min, max, options);
+  if (isZeroRange(min, max)) return { dx: Float32Array.from(dy), dmin: 0, dmax: 0 };
   const dx = new Float32Array(x.length);
   let dmin = 0;
   let dmax = 0;
@@ -149,7 +181,7 @@ export function fakeQuantPerChannel(
   for (let o = 0; o < outer; o++) {
     for (let c = 0; c < depth; c++) {
       const r = ranges[c];
-      for (let k = 0; k < inner; k++, i++) out[i] = fakeQuantValue(x[i], r);
+      for (let k = 0; k < inner; k++, i++) out[i] = fakeQuantValue(x[i], r, true);
     }
   }
   return out;
@@ -180,7 +212,8 @@ export function fakeQuantPerChannelGradient(
       const r = ranges[c];
       for (let k = 0; k < inner; k++, i++) {
         const v = x[i];
-        if (v < r.nudgedMin) dmin[c] += dy[i];
+        if (r.scale === 0) dx[i] = dy[i];
+        else if (v < r.nudgedMin) dmin[c] += dy[i];
         else if (v > r.nudgedMax) dmax[c] += dy[i];
         else dx[i] = dy[i];
       }
