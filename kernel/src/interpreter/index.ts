@@ -1,0 +1,2 @@
+export { Interpreter } from "./interpreter";
+export type { InterpreterOptions, TensorDetails } from "./interpreter";

@@ -1,0 +1,59 @@
+/**
+ * AVERAGE_POOL_2D: the mean of each window's in-image taps (count = number of such taps), then
+ * the fused activation clamp. int8 (TFLite `integer_ops::AveragePool`): the raw int8 sum divided
+ * by the count, rounded half away from zero, no rescale (input and output share scale and
+ * zero point).
+ */
+import type { Node } from "../node";
+import { floatActivationRange, quantizedActivationRange } from "./common";
+import type { Eval, Kernel } from "./kernel";
+import { pool, poolGeometry, type PoolReducer } from "./pooling";
+
+export const AveragePool2D: Kernel = {
+  op: "AVERAGE_POOL_2D",
+  prepare(node: Node): Eval {
+    const o = node.options("Pool2DOptions");
+    const g = poolGeometry(node);
+    const input = node.input(0);
+    const output = node.allocateOutput(0, [g.batches, g.outH, g.outW, g.outC]);
+    const combine = (state: number, x: number): number => Math.fround(state + x);
+    if (input.dtype === "float32") {
+      const x = node.f32(input);
+      const y = node.f32(output);
+      const [min, max] = floatActivationRange(node, o.fusedActivationFunction);
+      const r: PoolReducer = {
+        initial: 0,
+        combine,
+        store: (sum, count, i) => {
+          const v = Math.fround(sum / count);
+          y[i] = v < min ? min : v > max ? max : v;
+        },
+      };
+      return () => pool(g, x, r);
+    }
+    if (input.dtype === "int8") {
+      const x = node.i8(input);
+      const y = node.i8(output);
+      const outQ = node.affine(output);
+      const [min, max] = quantizedActivationRange(
+        node,
+        o.fusedActivationFunction,
+        outQ.scale,
+        outQ.zeroPoint,
+        output.dtype,
+      );
+      const r: PoolReducer = {
+        initial: 0,
+        combine,
+        store: (sum, count, i) => {
+          // C integer division truncates toward zero; ± count/2 first makes it round half away.
+          const half = Math.trunc(count / 2);
+          const v = sum > 0 ? Math.trunc((sum + half) / count) : Math.trunc((sum - half) / count);
+          y[i] = v < min ? min : v > max ? max : v;
+        },
+      };
+      return () => pool(g, x, r);
+    }
+    throw node.unsupported();
+  },
+};

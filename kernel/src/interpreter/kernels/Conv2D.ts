@@ -1,0 +1,159 @@
+/**
+ * CONV_2D: NHWC input, OHWI weights, optional bias; SAME/VALID padding, strides, dilation, fused
+ * activation. Variants: float32; int8 with per-channel or per-tensor weights (TFLite
+ * `reference_integer_ops::ConvPerChannel`); hybrid float32 input with int8 weights (TFLite
+ * `conv.cc` `EvalHybrid` / `EvalHybridPerChannel`).
+ */
+import type { Node } from "../node";
+import {
+  convGeometry,
+  convImageFloat,
+  convImageInt,
+  ohwiToHwio,
+  type ConvGeometry,
+  type OutputStage,
+} from "./convolution";
+import { floatActivationRange, quantizedActivationRange } from "./common";
+import { asymmetricQuantizeRow, symmetricQuantizeRow } from "./hybrid";
+import type { Eval, Kernel } from "./kernel";
+import { channelMultipliers, floatStage, requantizeStage } from "./stages";
+import { floatBias, int32Bias, perChannel, weightScales } from "./weights";
+
+const INPUT = 0;
+const FILTER = 1;
+const BIAS = 2;
+
+export const Conv2D: Kernel = {
+  op: "CONV_2D",
+  prepare(node: Node): Eval {
+    const o = node.options("Conv2DOptions");
+    const input = node.input(INPUT);
+    const filter = node.input(FILTER);
+    const bias = node.optionalInput(BIAS);
+    node.expectRank(filter, 4);
+    const [outC = 0, kH = 0, kW = 0, kIC = 0] = filter.shape;
+    const g = convGeometry(node, input, kH, kW, outC, {
+      padding: o.padding,
+      strideH: o.strideH,
+      strideW: o.strideW,
+      dilationH: o.dilationHFactor,
+      dilationW: o.dilationWFactor,
+    });
+    if (kIC !== g.inC) {
+      throw node.shapeError(
+        `filter '${filter.name}' [${filter.shape.join(", ")}] has ${kIC} input channels, input ` +
+          `'${input.name}' has ${g.inC} (grouped convolution is not supported)`,
+      );
+    }
+    const output = node.allocateOutput(0, [g.batches, g.outH, g.outW, outC]);
+    const hwi = kH * kW * kIC;
+    const each = (image: (b: number) => void): Eval => {
+      return () => {
+        for (let b = 0; b < g.batches; b++) image(b);
+      };
+    };
+
+    if (input.dtype === "float32" && filter.dtype === "float32") {
+      const x = node.f32(input);
+      const w = ohwiToHwio(node.f32(filter), outC, hwi, new Float32Array(outC * hwi));
+      const acc = new Float32Array(outC);
+      const stage = floatStage(
+        node.f32(output),
+        floatBias(node, bias, outC),
+        outC,
+        floatActivationRange(node, o.fusedActivationFunction),
+      );
+      return each((b) => convImageFloat(g, x, b, w, acc, stage));
+    }
+
+    if (input.dtype === "int8" && filter.dtype === "int8") {
+      const x = node.i8(input);
+      const w = ohwiToHwio(node.i8(filter), outC, hwi, new Int8Array(outC * hwi));
+      const inQ = node.affine(input);
+      const outQ = node.affine(output);
+      // Effective multiplier per channel, in double: inputScale · weightScale_c / outputScale.
+      const real = weightScales(node, filter, 0, outC).map((s) => (inQ.scale * s) / outQ.scale);
+      const acc = new Int32Array(outC);
+      const stage = requantizeStage(
+        node.i8(output),
+        int32Bias(node, bias, outC),
+        outC,
+        channelMultipliers(real, outC),
+        outQ.zeroPoint,
+        quantizedActivationRange(
+          node,
+          o.fusedActivationFunction,
+          outQ.scale,
+          outQ.zeroPoint,
+          output.dtype,
+        ),
+      );
+      return each((b) => convImageInt(g, x, b, inQ.zeroPoint, w, acc, stage));
+    }
+
+    if (input.dtype === "float32" && filter.dtype === "int8") {
+      return prepareHybrid(node, g, hwi, each);
+    }
+    throw node.unsupported();
+  },
+};
+
+/**
+ * Hybrid CONV_2D. Weights with differing per-channel scales take TFLite's per-channel path:
+ * each batch image quantized asymmetrically (scale s_b, zero point z_b), then
+ * y = ((float(acc) · wScale_c) · s_b) + bias. Otherwise (one scale, or all equal) the
+ * per-tensor path: symmetric input quantization, y = float(acc) · (s_b · wScale) + bias.
+ * Every step rounds to float32; then the float activation clamp.
+ */
+function prepareHybrid(
+  node: Node,
+  g: ConvGeometry,
+  hwi: number,
+  each: (image: (b: number) => void) => Eval,
+): Eval {
+  const o = node.options("Conv2DOptions");
+  const input = node.input(INPUT);
+  const filter = node.input(FILTER);
+  const output = node.output(0);
+  const outC = g.outC;
+  const x = node.f32(input);
+  const y = node.f32(output);
+  const w = ohwiToHwio(node.i8(filter), outC, hwi, new Int8Array(outC * hwi));
+  const scales = weightScales(node, filter, 0, outC);
+  const wScale = perChannel(scales, outC);
+  const bias = floatBias(node, node.optionalInput(BIAS), outC);
+  const [min, max] = floatActivationRange(node, o.fusedActivationFunction);
+  const imageSize = g.inH * g.inW * g.inC;
+  const quantized = new Int8Array(x.length);
+  const acc = new Int32Array(outC);
+  const isPerChannel = scales.some((s) => s !== scales[0]);
+  const row = { scale: 1, zeroPoint: 0 };
+  let scalingFactor = 1;
+
+  const stage: OutputStage = isPerChannel
+    ? (a, offset) => {
+        for (let c = 0; c < outC; c++) {
+          const scaled = Math.fround(Math.fround(Math.fround(a[c]) * wScale[c]) * scalingFactor);
+          const v = Math.fround(scaled + bias[c]);
+          y[offset + c] = v < min ? min : v > max ? max : v;
+        }
+      }
+    : (a, offset) => {
+        for (let c = 0; c < outC; c++) {
+          const v = Math.fround(Math.fround(Math.fround(a[c]) * scalingFactor) + bias[c]);
+          y[offset + c] = v < min ? min : v > max ? max : v;
+        }
+      };
+
+  return each((b) => {
+    if (isPerChannel) {
+      asymmetricQuantizeRow(x, b * imageSize, imageSize, quantized, row);
+      scalingFactor = row.scale;
+      convImageInt(g, quantized, b, row.zeroPoint, w, acc, stage);
+    } else {
+      const s = symmetricQuantizeRow(x, b * imageSize, imageSize, quantized);
+      scalingFactor = Math.fround(s * wScale[0]);
+      convImageInt(g, quantized, b, 0, w, acc, stage);
+    }
+  });
+}

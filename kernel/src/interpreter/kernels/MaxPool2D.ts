@@ -1,0 +1,53 @@
+/**
+ * MAX_POOL_2D: the maximum over each window's in-image taps, then the fused activation clamp.
+ * int8 needs no rescale: input and output share scale and zero point (TFLite `integer_ops::MaxPool`).
+ */
+import type { Node } from "../node";
+import { floatActivationRange, quantizedActivationRange } from "./common";
+import type { Eval, Kernel } from "./kernel";
+import { pool, poolGeometry, type PoolReducer } from "./pooling";
+
+export const MaxPool2D: Kernel = {
+  op: "MAX_POOL_2D",
+  prepare(node: Node): Eval {
+    const o = node.options("Pool2DOptions");
+    const g = poolGeometry(node);
+    const input = node.input(0);
+    const output = node.allocateOutput(0, [g.batches, g.outH, g.outW, g.outC]);
+    const combine = (state: number, x: number): number => (x > state ? x : state);
+    if (input.dtype === "float32") {
+      const x = node.f32(input);
+      const y = node.f32(output);
+      const [min, max] = floatActivationRange(node, o.fusedActivationFunction);
+      const r: PoolReducer = {
+        initial: -Infinity,
+        combine,
+        store: (v, _count, i) => {
+          y[i] = v < min ? min : v > max ? max : v;
+        },
+      };
+      return () => pool(g, x, r);
+    }
+    if (input.dtype === "int8") {
+      const x = node.i8(input);
+      const y = node.i8(output);
+      const outQ = node.affine(output);
+      const [min, max] = quantizedActivationRange(
+        node,
+        o.fusedActivationFunction,
+        outQ.scale,
+        outQ.zeroPoint,
+        output.dtype,
+      );
+      const r: PoolReducer = {
+        initial: -128,
+        combine,
+        store: (v, _count, i) => {
+          y[i] = v < min ? min : v > max ? max : v;
+        },
+      };
+      return () => pool(g, x, r);
+    }
+    throw node.unsupported();
+  },
+};

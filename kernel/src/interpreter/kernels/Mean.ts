@@ -1,0 +1,73 @@
+/**
+ * MEAN over the axes given by the 2nd input (constant int32), keeping reduced dimensions as 1
+ * when `keepDims`. float32: sum / n. int8 (TFLite `reference_ops::QuantizedMeanOrSum`): with
+ * M·2^shift = s_in / s_out and k = min(⌊log2 n⌋, 32, 31 + shift), the multiplier absorbs 1/n as
+ * M' = ⌊M·2^k / n⌋, shift' = shift − k; y = clamp(MBQM(Σq − z_in·n, M', shift') + z_out).
+ */
+import { shapeSize } from "../../ir";
+import { multiplyByQuantizedMultiplier, quantizeMultiplier } from "../../quant/fixedpoint";
+import type { Node } from "../node";
+import type { Eval, Kernel } from "./kernel";
+import { embedIndex } from "./layout";
+
+export const Mean: Kernel = {
+  op: "MEAN",
+  prepare(node: Node): Eval {
+    const o = node.options("ReducerOptions");
+    const input = node.input(0);
+    const axisTensor = node.input(1);
+    if (!axisTensor.isConstant)
+      throw node.unsupported(`axis '${axisTensor.name}' must be constant`);
+    const rank = input.shape.length;
+    const axes = new Set<number>();
+    for (const a of node.intValues(axisTensor)) {
+      const axis = a < 0 ? a + rank : a;
+      if (axis < 0 || axis >= rank)
+        throw node.shapeError(`axis ${a} is out of range for rank ${rank}`);
+      axes.add(axis);
+    }
+    const keptShape = input.shape.map((d, i) => (axes.has(i) ? 1 : d));
+    const shape = o.keepDims ? keptShape : input.shape.filter((_, i) => !axes.has(i));
+    const output = node.allocateOutput(0, shape);
+    const map = embedIndex(input.shape, keptShape, []);
+    const size = map.length;
+    const outSize = shapeSize(keptShape);
+    const count = outSize === 0 ? 0 : size / outSize;
+    const sums = new Float64Array(outSize);
+
+    if (input.dtype === "float32") {
+      const x = node.f32(input);
+      const y = node.f32(output);
+      return () => {
+        sums.fill(0);
+        // float32 sums in input order, as the reference kernel accumulates.
+        for (let i = 0; i < size; i++) sums[map[i]] = Math.fround(sums[map[i]] + x[i]);
+        for (let j = 0; j < outSize; j++) y[j] = sums[j] / count;
+      };
+    }
+
+    if (input.dtype === "int8") {
+      const x = node.i8(input);
+      const y = node.i8(output);
+      const inQ = node.affine(input);
+      const outQ = node.affine(output);
+      const base = quantizeMultiplier(inQ.scale / outQ.scale);
+      // ⌊log2 n⌋ exactly, from the bit length of n.
+      const k = Math.min(31 - Math.clz32(count), 32, 31 + base.shift);
+      // M·2^k can reach 2^63: divide exactly in BigInt (once, at prepare).
+      const multiplier = Number((BigInt(base.multiplier) << BigInt(k)) / BigInt(count));
+      const shift = base.shift - k;
+      const offset = inQ.zeroPoint * count;
+      const zo = outQ.zeroPoint;
+      return () => {
+        sums.fill(0);
+        for (let i = 0; i < size; i++) sums[map[i]] += x[i];
+        for (let j = 0; j < outSize; j++) {
+          const q = multiplyByQuantizedMultiplier(sums[j] - offset, multiplier, shift) + zo;
+          y[j] = q < -128 ? -128 : q > 127 ? 127 : q;
+        }
+      };
+    }
+    throw node.unsupported();
+  },
+};

@@ -1,0 +1,308 @@
+/**
+ * The loops shared by CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED in every variant (float,
+ * int8, hybrid): accumulate one output pixel (or row) into `acc`, then hand it to an output
+ * stage — the one step in which the variants differ.
+ *
+ * Accumulation follows the reference kernels: acc[c] = Σ w · (x − inputOffset) over the taps that
+ * fall inside the image (padding taps are skipped, i.e. padded with the input zero point), in
+ * the reference loop order (ky, kx, ic). Float: float32 accumulator, each product and sum
+ * rounded to float32 as the C++ computes it, so results equal the reference kernels'.
+ * Integer: int32 accumulator; with int8 operands each product is at most 128·255 < 2^15, so
+ * it is exact for fewer than 2^16 taps per output.
+ *
+ * NOTE: each loop nest exists twice, float and integer, and differs only in the multiply-add:
+ * one generic version would make V8's element accesses polymorphic in the hottest loop.
+ */
+import type { Padding } from "../../ir";
+import type { Node } from "../node";
+import type { RuntimeTensor } from "../tensor";
+import { paddedDim } from "./common";
+
+export type Accumulator = Float32Array | Int32Array;
+/** Operand data: float32 activations/weights, or int8 (quantized activations, weights). */
+export type Operand = Float32Array | Int8Array;
+
+/** Consumes `acc[0 … channels)` of one output pixel or row, stored at `out[offset …]`. */
+export type OutputStage = (acc: Accumulator, offset: number, batch: number) => void;
+
+export interface ConvGeometry {
+  batches: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  outH: number;
+  outW: number;
+  outC: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  padTop: number;
+  padLeft: number;
+}
+
+/** Geometry of a 2-D window op over an NHWC input. */
+export function convGeometry(
+  node: Node,
+  input: RuntimeTensor,
+  kH: number,
+  kW: number,
+  outC: number,
+  o: { padding: Padding; strideH: number; strideW: number; dilationH: number; dilationW: number },
+): ConvGeometry {
+  node.expectRank(input, 4);
+  const [batches = 0, inH = 0, inW = 0, inC = 0] = input.shape;
+  if (o.strideH < 1 || o.strideW < 1 || o.dilationH < 1 || o.dilationW < 1) {
+    throw node.shapeError(
+      `strides and dilations must be >= 1, found stride ${o.strideH}x${o.strideW}, ` +
+        `dilation ${o.dilationH}x${o.dilationW}`,
+    );
+  }
+  const h = paddedDim(inH, kH, o.strideH, o.dilationH, o.padding);
+  const w = paddedDim(inW, kW, o.strideW, o.dilationW, o.padding);
+  if (h.outSize <= 0 || w.outSize <= 0) {
+    throw node.shapeError(
+      `a ${kH}x${kW} window (dilation ${o.dilationH}x${o.dilationW}) with ${o.padding} padding ` +
+        `does not fit input '${input.name}' of shape [${input.shape.join(", ")}]`,
+    );
+  }
+  return {
+    batches,
+    inH,
+    inW,
+    inC,
+    outH: h.outSize,
+    outW: w.outSize,
+    outC,
+    kH,
+    kW,
+    strideH: o.strideH,
+    strideW: o.strideW,
+    dilationH: o.dilationH,
+    dilationW: o.dilationW,
+    padTop: h.padBefore,
+    padLeft: w.padBefore,
+  };
+}
+
+/**
+ * Reorder OHWI conv weights to HWIO so that the innermost loop (over output channels) reads
+ * contiguous memory.
+ */
+export function ohwiToHwio<T extends Operand>(w: T, o: number, hwi: number, empty: T): T {
+  const out = empty;
+  for (let oc = 0; oc < o; oc++) {
+    for (let k = 0; k < hwi; k++) out[k * o + oc] = w[oc * hwi + k];
+  }
+  return out;
+}
+
+/**
+ * CONV_2D over one batch image, float32: for each output pixel,
+ * acc[oc] = Σ_{ky,kx,ic} x[iy,ix,ic] · w[ky,kx,ic,oc] over in-image taps, then the stage.
+ * `weights` is HWIO.
+ */
+export function convImageFloat(
+  g: ConvGeometry,
+  input: Float32Array,
+  batch: number,
+  weights: Float32Array,
+  acc: Float32Array,
+  stage: OutputStage,
+): void {
+  const { inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilationH, dilationW } = g;
+  const inBatch = batch * inH * inW * inC;
+  const outBatch = batch * outH * outW * outC;
+  for (let oy = 0; oy < outH; oy++) {
+    const iy0 = oy * strideH - g.padTop;
+    for (let ox = 0; ox < outW; ox++) {
+      const ix0 = ox * strideW - g.padLeft;
+      acc.fill(0);
+      for (let ky = 0; ky < kH; ky++) {
+        const iy = iy0 + ky * dilationH;
+        if (iy < 0 || iy >= inH) continue;
+        for (let kx = 0; kx < kW; kx++) {
+          const ix = ix0 + kx * dilationW;
+          if (ix < 0 || ix >= inW) continue;
+          const inBase = inBatch + (iy * inW + ix) * inC;
+          let wBase = (ky * kW + kx) * inC * outC;
+          for (let ic = 0; ic < inC; ic++, wBase += outC) {
+            const x = input[inBase + ic];
+            // Adding x·w = ±0 leaves a float32 sum unchanged: skip (ReLU outputs are often 0).
+            if (x === 0) continue;
+            for (let oc = 0; oc < outC; oc++) acc[oc] += Math.fround(x * weights[wBase + oc]);
+          }
+        }
+      }
+      stage(acc, outBatch + (oy * outW + ox) * outC, batch);
+    }
+  }
+}
+
+/** CONV_2D over one batch image, integer: acc[oc] = Σ w · (x − inputOffset). */
+export function convImageInt(
+  g: ConvGeometry,
+  input: Int8Array,
+  batch: number,
+  inputOffset: number,
+  weights: Int8Array,
+  acc: Int32Array,
+  stage: OutputStage,
+): void {
+  const { inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilationH, dilationW } = g;
+  const inBatch = batch * inH * inW * inC;
+  const outBatch = batch * outH * outW * outC;
+  for (let oy = 0; oy < outH; oy++) {
+    const iy0 = oy * strideH - g.padTop;
+    for (let ox = 0; ox < outW; ox++) {
+      const ix0 = ox * strideW - g.padLeft;
+      acc.fill(0);
+      for (let ky = 0; ky < kH; ky++) {
+        const iy = iy0 + ky * dilationH;
+        if (iy < 0 || iy >= inH) continue;
+        for (let kx = 0; kx < kW; kx++) {
+          const ix = ix0 + kx * dilationW;
+          if (ix < 0 || ix >= inW) continue;
+          const inBase = inBatch + (iy * inW + ix) * inC;
+          let wBase = (ky * kW + kx) * inC * outC;
+          for (let ic = 0; ic < inC; ic++, wBase += outC) {
+            const x = input[inBase + ic] - inputOffset;
+            if (x === 0) continue;
+            for (let oc = 0; oc < outC; oc++) acc[oc] += x * weights[wBase + oc];
+          }
+        }
+      }
+      stage(acc, outBatch + (oy * outW + ox) * outC, batch);
+    }
+  }
+}
+
+/**
+ * DEPTHWISE_CONV_2D over one batch image, float32: output channel oc = ic · multiplier + m sees
+ * only input channel ic: acc[oc] = Σ_{ky,kx} x[iy,ix,ic] · w[0,ky,kx,oc].
+ */
+export function depthwiseImageFloat(
+  g: ConvGeometry,
+  multiplier: number,
+  input: Float32Array,
+  batch: number,
+  weights: Float32Array,
+  acc: Float32Array,
+  stage: OutputStage,
+): void {
+  const { inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilationH, dilationW } = g;
+  const inBatch = batch * inH * inW * inC;
+  const outBatch = batch * outH * outW * outC;
+  for (let oy = 0; oy < outH; oy++) {
+    const iy0 = oy * strideH - g.padTop;
+    for (let ox = 0; ox < outW; ox++) {
+      const ix0 = ox * strideW - g.padLeft;
+      acc.fill(0);
+      for (let ky = 0; ky < kH; ky++) {
+        const iy = iy0 + ky * dilationH;
+        if (iy < 0 || iy >= inH) continue;
+        for (let kx = 0; kx < kW; kx++) {
+          const ix = ix0 + kx * dilationW;
+          if (ix < 0 || ix >= inW) continue;
+          const inBase = inBatch + (iy * inW + ix) * inC;
+          const wBase = (ky * kW + kx) * outC;
+          for (let ic = 0; ic < inC; ic++) {
+            const x = input[inBase + ic];
+            const oc0 = ic * multiplier;
+            for (let m = 0; m < multiplier; m++) {
+              acc[oc0 + m] += Math.fround(x * weights[wBase + oc0 + m]);
+            }
+          }
+        }
+      }
+      stage(acc, outBatch + (oy * outW + ox) * outC, batch);
+    }
+  }
+}
+
+/** DEPTHWISE_CONV_2D over one batch image, integer: acc[oc] = Σ w · (x − inputOffset). */
+export function depthwiseImageInt(
+  g: ConvGeometry,
+  multiplier: number,
+  input: Int8Array,
+  batch: number,
+  inputOffset: number,
+  weights: Int8Array,
+  acc: Int32Array,
+  stage: OutputStage,
+): void {
+  const { inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilationH, dilationW } = g;
+  const inBatch = batch * inH * inW * inC;
+  const outBatch = batch * outH * outW * outC;
+  for (let oy = 0; oy < outH; oy++) {
+    const iy0 = oy * strideH - g.padTop;
+    for (let ox = 0; ox < outW; ox++) {
+      const ix0 = ox * strideW - g.padLeft;
+      acc.fill(0);
+      for (let ky = 0; ky < kH; ky++) {
+        const iy = iy0 + ky * dilationH;
+        if (iy < 0 || iy >= inH) continue;
+        for (let kx = 0; kx < kW; kx++) {
+          const ix = ix0 + kx * dilationW;
+          if (ix < 0 || ix >= inW) continue;
+          const inBase = inBatch + (iy * inW + ix) * inC;
+          const wBase = (ky * kW + kx) * outC;
+          for (let ic = 0; ic < inC; ic++) {
+            const x = input[inBase + ic] - inputOffset;
+            const oc0 = ic * multiplier;
+            for (let m = 0; m < multiplier; m++) acc[oc0 + m] += x * weights[wBase + oc0 + m];
+          }
+        }
+      }
+      stage(acc, outBatch + (oy * outW + ox) * outC, batch);
+    }
+  }
+}
+
+/**
+ * FULLY_CONNECTED for one batch row, float32: acc[u] = Σ_i x[i] · w[u,i] (weights [units, depth]
+ * row-major), summed in float32 in index order like the reference kernel.
+ */
+export function denseRowFloat(
+  input: Float32Array,
+  batch: number,
+  depth: number,
+  weights: Float32Array,
+  units: number,
+  acc: Float32Array,
+  stage: OutputStage,
+): void {
+  const inBase = batch * depth;
+  for (let u = 0; u < units; u++) {
+    let sum = 0;
+    const wBase = u * depth;
+    for (let i = 0; i < depth; i++) {
+      sum = Math.fround(sum + Math.fround(input[inBase + i] * weights[wBase + i]));
+    }
+    acc[u] = sum;
+  }
+  stage(acc, batch * units, batch);
+}
+
+/** FULLY_CONNECTED for one batch row, integer: acc[u] = Σ_i w[u,i] · (x[i] − inputOffset). */
+export function denseRowInt(
+  input: Int8Array,
+  batch: number,
+  depth: number,
+  inputOffset: number,
+  weights: Int8Array,
+  units: number,
+  acc: Int32Array,
+  stage: OutputStage,
+): void {
+  const inBase = batch * depth;
+  for (let u = 0; u < units; u++) {
+    let sum = 0;
+    const wBase = u * depth;
+    for (let i = 0; i < depth; i++) sum += weights[wBase + i] * (input[inBase + i] - inputOffset);
+    acc[u] = sum;
+  }
+  stage(acc, batch * units, batch);
+}

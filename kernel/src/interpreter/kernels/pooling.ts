@@ -1,0 +1,57 @@
+/**
+ * The window loop shared by MAX_POOL_2D and AVERAGE_POOL_2D: for each output pixel and channel,
+ * visit the window's taps that fall inside the image (padding taps are skipped, so SAME pooling
+ * never sees padding) and reduce them.
+ */
+import type { Node } from "../node";
+import type { ConvGeometry } from "./convolution";
+import { convGeometry } from "./convolution";
+
+/** Reduces `count` in-image taps of one channel, starting from the first tap's value. */
+export interface PoolReducer {
+  /** Called once per output element with the taps' sum-or-max state. */
+  store(value: number, count: number, outIndex: number): void;
+  /** Combine the running state with one tap. */
+  combine(state: number, x: number): number;
+  readonly initial: number;
+}
+
+export function poolGeometry(node: Node): ConvGeometry {
+  const o = node.options("Pool2DOptions");
+  const input = node.input(0);
+  node.expectRank(input, 4);
+  return convGeometry(node, input, o.filterHeight, o.filterWidth, input.shape[3] ?? 0, {
+    padding: o.padding,
+    strideH: o.strideH,
+    strideW: o.strideW,
+    dilationH: 1,
+    dilationW: 1,
+  });
+}
+
+/** Run a pooling reduction over every batch, output pixel and channel. */
+export function pool(g: ConvGeometry, x: ArrayLike<number>, r: PoolReducer): void {
+  const { batches, inH, inW, inC, outH, outW, kH, kW, strideH, strideW } = g;
+  for (let b = 0; b < batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const iy0 = oy * strideH - g.padTop;
+      const yStart = Math.max(0, -iy0);
+      const yEnd = Math.min(kH, inH - iy0);
+      for (let ox = 0; ox < outW; ox++) {
+        const ix0 = ox * strideW - g.padLeft;
+        const xStart = Math.max(0, -ix0);
+        const xEnd = Math.min(kW, inW - ix0);
+        const count = Math.max(0, yEnd - yStart) * Math.max(0, xEnd - xStart);
+        const outBase = ((b * outH + oy) * outW + ox) * inC;
+        for (let c = 0; c < inC; c++) {
+          let state = r.initial;
+          for (let ky = yStart; ky < yEnd; ky++) {
+            let i = ((b * inH + iy0 + ky) * inW + ix0 + xStart) * inC + c;
+            for (let kx = xStart; kx < xEnd; kx++, i += inC) state = r.combine(state, x[i]);
+          }
+          r.store(state, count, outBase + c);
+        }
+      }
+    }
+  }
+}

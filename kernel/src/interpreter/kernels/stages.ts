@@ -1,0 +1,61 @@
+/**
+ * Output stages: what happens to a pixel's or row's accumulators after the shared loops of
+ * `convolution.ts`. Float: add bias → clamp. Integer (TFLite reference `integer_ops`):
+ * add bias → requantize with the channel's multiplier → add output offset → clamp → store.
+ */
+import { multiplyByQuantizedMultiplier, quantizeMultiplier } from "../../quant/fixedpoint";
+import type { Accumulator, OutputStage } from "./convolution";
+
+/** Per-channel quantized multipliers (one entry broadcasts to every channel). */
+export interface ChannelMultipliers {
+  multipliers: Int32Array;
+  shifts: Int32Array;
+}
+
+/** `quantizeMultiplier` of each real multiplier, for `channels` channels. */
+export function channelMultipliers(real: readonly number[], channels: number): ChannelMultipliers {
+  const multipliers = new Int32Array(channels);
+  const shifts = new Int32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    const q = quantizeMultiplier(real[real.length === 1 ? 0 : c] ?? 0);
+    multipliers[c] = q.multiplier;
+    shifts[c] = q.shift;
+  }
+  return { multipliers, shifts };
+}
+
+/** y = clamp(acc + bias, min, max), stored as float32. */
+export function floatStage(
+  out: Float32Array,
+  bias: Float32Array,
+  channels: number,
+  [min, max]: [number, number],
+): OutputStage {
+  return (acc: Accumulator, offset: number) => {
+    for (let c = 0; c < channels; c++) {
+      const v = Math.fround(acc[c] + bias[c]);
+      out[offset + c] = v < min ? min : v > max ? max : v;
+    }
+  };
+}
+
+/**
+ * q = clamp(MBQM(acc + bias, multiplier_c, shift_c) + outputZeroPoint, actMin, actMax).
+ * Overflow bound: |acc + bias| < 2^31 is the model's contract (TFLite wraps int32 likewise).
+ */
+export function requantizeStage(
+  out: Int8Array | Uint8Array,
+  bias: Int32Array,
+  channels: number,
+  { multipliers, shifts }: ChannelMultipliers,
+  outputZeroPoint: number,
+  [actMin, actMax]: [number, number],
+): OutputStage {
+  return (acc: Accumulator, offset: number) => {
+    for (let c = 0; c < channels; c++) {
+      const total = (acc[c] + bias[c]) | 0;
+      const q = multiplyByQuantizedMultiplier(total, multipliers[c], shifts[c]) + outputZeroPoint;
+      out[offset + c] = q < actMin ? actMin : q > actMax ? actMax : q;
+    }
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * Shared prepare steps of the element-wise activations: the int8 lookup table of LOGISTIC and
+ * TANH, and the requantize-and-clamp of RELU and RELU6.
+ */
+import {
+  multiplyByQuantizedMultiplier,
+  quantizeMultiplier,
+  roundHalfAwayFromZero,
+} from "../../quant/fixedpoint";
+import type { Node } from "../node";
+import type { Eval } from "./kernel";
+
+/**
+ * TFLite `LUTPopulateInt8`: for every int8 q, lut[q] = clamp(round(f(s_in·(q − z_in)) / s_out) + z_out),
+ * each float step in float32 (f itself is evaluated in double and rounded to float32, which is
+ * what float32 `expf`/`tanhf` return up to their last-ulp accuracy).
+ */
+export function int8LookupTable(
+  f: (x: number) => number,
+  inputScale: number,
+  inputZeroPoint: number,
+  outputScale: number,
+  outputZeroPoint: number,
+): Int8Array {
+  const lut = new Int8Array(256);
+  const inverseScale = Math.fround(1 / outputScale);
+  for (let q = -128; q <= 127; q++) {
+    const dequantized = Math.fround(inputScale * (q - inputZeroPoint));
+    const transformed = Math.fround(f(dequantized));
+    const rescaled = roundHalfAwayFromZero(Math.fround(transformed * inverseScale));
+    const v = rescaled + outputZeroPoint;
+    lut[q + 128] = v < -128 ? -128 : v > 127 ? 127 : v;
+  }
+  return lut;
+}
+
+/** Float32 version of f and its int8 table, as one kernel body. */
+export function prepareLookup(
+  node: Node,
+  f: (x: number) => number,
+  checkOutput: (scale: number, zeroPoint: number) => void,
+): Eval {
+  const input = node.input(0);
+  const output = node.allocateOutput(0, [...input.shape]);
+  if (input.dtype === "float32") {
+    const x = node.f32(input);
+    const y = node.f32(output);
+    const n = y.length;
+    return () => {
+      for (let i = 0; i < n; i++) y[i] = f(x[i]);
+    };
+  }
+  if (input.dtype === "int8") {
+    const x = node.i8(input);
+    const y = node.i8(output);
+    const inQ = node.affine(input);
+    const outQ = node.affine(output);
+    checkOutput(outQ.scale, outQ.zeroPoint);
+    const lut = int8LookupTable(f, inQ.scale, inQ.zeroPoint, outQ.scale, outQ.zeroPoint);
+    const n = y.length;
+    return () => {
+      for (let i = 0; i < n; i++) y[i] = lut[x[i] + 128];
+    };
+  }
+  throw node.unsupported();
+}
+
+/**
+ * RELU / RELU6 (unfused, TFLite `activations.cc` `QuantizedReluX`). float32: clamp(x, lo, hi).
+ * int8: q = clamp(z_out + MBQM(x − z_in, multiplier(s_in / s_out)), z_out + round(lo / s_out),
+ * z_out + round(hi / s_out)), the scale ratio and the bounds' divisions in float32.
+ */
+export function prepareClamp(node: Node, lo: number, hi: number): Eval {
+  const input = node.input(0);
+  const output = node.allocateOutput(0, [...input.shape]);
+  if (input.dtype === "float32") {
+    const x = node.f32(input);
+    const y = node.f32(output);
+    const n = y.length;
+    return () => {
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        y[i] = v < lo ? lo : v > hi ? hi : v;
+      }
+    };
+  }
+  if (input.dtype === "int8") {
+    const x = node.i8(input);
+    const y = node.i8(output);
+    const inQ = node.affine(input);
+    const outQ = node.affine(output);
+    const { multiplier, shift } = quantizeMultiplier(Math.fround(inQ.scale / outQ.scale));
+    const zo = outQ.zeroPoint;
+    const zi = inQ.zeroPoint;
+    const min = Math.max(-128, zo + roundHalfAwayFromZero(Math.fround(lo / outQ.scale)));
+    const max =
+      hi === Infinity
+        ? 127
+        : Math.min(127, zo + roundHalfAwayFromZero(Math.fround(hi / outQ.scale)));
+    const n = y.length;
+    return () => {
+      for (let i = 0; i < n; i++) {
+        const q = zo + multiplyByQuantizedMultiplier(x[i] - zi, multiplier, shift);
+        y[i] = q < min ? min : q > max ? max : q;
+      }
+    };
+  }
+  throw node.unsupported();
+}

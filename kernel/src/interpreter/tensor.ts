@@ -1,0 +1,140 @@
+/**
+ * Run-time tensors: an IR tensor plus its current shape and its data, and the helpers that turn
+ * a `.tflite` buffer or a dtype into a typed array.
+ */
+import { ModelFormatError, UnsupportedError } from "../errors";
+import type { DType, Quantization, Tensor, TypedArray } from "../ir";
+import { shapeSize } from "../ir";
+
+/** Affine quantization of a tensor: real = scale · (q − zeroPoint), per tensor or per `axis`. */
+export interface TensorQuantization {
+  scales: number[];
+  zeroPoints: number[];
+  quantizedDimension: number;
+}
+
+export interface RuntimeTensor {
+  readonly index: number;
+  readonly name: string;
+  readonly dtype: DType;
+  shape: number[];
+  /** The shape written in the model file (before any resize). */
+  readonly declaredShape: readonly number[];
+  readonly shapeSignature: number[] | null;
+  data: TypedArray;
+  /**
+   * Holds a model buffer (weights, biases, shape operands), or is computed once at
+   * `allocateTensors()` from constants only (e.g. DEQUANTIZE of float16 weights).
+   */
+  isConstant: boolean;
+  /** `null` for float tensors (no scale). */
+  readonly quantization: TensorQuantization | null;
+}
+
+/** A fresh zero-filled typed array for `size` elements of `dtype`; `null` if tsquant has none. */
+export function typedArrayFor(dtype: DType, size: number): TypedArray | null {
+  switch (dtype) {
+    case "float32":
+      return new Float32Array(size);
+    case "float64":
+      return new Float64Array(size);
+    case "int32":
+      return new Int32Array(size);
+    case "int16":
+      return new Int16Array(size);
+    case "int8":
+      return new Int8Array(size);
+    case "uint8":
+    case "bool":
+      return new Uint8Array(size);
+    case "float16":
+    case "uint16":
+      return new Uint16Array(size);
+    case "uint32":
+      return new Uint32Array(size);
+    case "int64":
+      return new BigInt64Array(size);
+    case "bfloat16":
+    case "complex64":
+    case "complex128":
+    case "uint64":
+    case "string":
+    case "resource":
+    case "variant":
+    case "int4":
+    case "int2":
+    case "uint4":
+    case "float8_e4m3fn":
+    case "float8_e5m2":
+      return null;
+    default:
+      return dtype satisfies never;
+  }
+}
+
+/** A copy of a typed array of the same element type. */
+export function copyTypedArray(a: TypedArray): TypedArray {
+  if (a instanceof Float32Array) return a.slice();
+  if (a instanceof Float64Array) return a.slice();
+  if (a instanceof Int32Array) return a.slice();
+  if (a instanceof Int16Array) return a.slice();
+  if (a instanceof Int8Array) return a.slice();
+  if (a instanceof Uint8Array) return a.slice();
+  if (a instanceof Uint16Array) return a.slice();
+  if (a instanceof Uint32Array) return a.slice();
+  return a.slice();
+}
+
+/** The quantization of an IR tensor, or `null` when it has no scale (float tensors). */
+export function readQuantization(tensor: Tensor): TensorQuantization | null {
+  const q: Quantization | null = tensor.quantization;
+  if (q === null || q.scale === null || q.scale.length === 0) return null;
+  const zeroPoints = q.zeroPoint ?? [];
+  if (zeroPoints.length !== q.scale.length) {
+    throw new ModelFormatError(
+      `tensor '${tensor.name}': ${q.scale.length} scales but ${zeroPoints.length} zero points`,
+    );
+  }
+  return { scales: q.scale, zeroPoints, quantizedDimension: q.quantizedDimension };
+}
+
+/**
+ * The data of a constant tensor, decoded from its little-endian buffer bytes. The bytes are
+ * copied (a FlatBuffer's data need not be aligned for the element type).
+ */
+export function decodeBuffer(tensor: Tensor, bytes: Uint8Array): TypedArray {
+  const size = shapeSize(tensor.shape);
+  const empty = typedArrayFor(tensor.type, 0);
+  if (empty === null) {
+    throw new UnsupportedError(
+      `tensor '${tensor.name}': constant of type ${tensor.type} is not supported by the interpreter`,
+    );
+  }
+  const expectedBytes = size * empty.BYTES_PER_ELEMENT;
+  if (bytes.byteLength !== expectedBytes) {
+    throw new ModelFormatError(
+      `tensor '${tensor.name}': buffer holds ${bytes.byteLength} bytes, expected ${expectedBytes} ` +
+        `for shape [${tensor.shape.join(", ")}] of ${tensor.type}`,
+    );
+  }
+  const aligned = bytes.slice().buffer;
+  if (empty instanceof Float32Array) return new Float32Array(aligned);
+  if (empty instanceof Float64Array) return new Float64Array(aligned);
+  if (empty instanceof Int32Array) return new Int32Array(aligned);
+  if (empty instanceof Int16Array) return new Int16Array(aligned);
+  if (empty instanceof Int8Array) return new Int8Array(aligned);
+  if (empty instanceof Uint16Array) return new Uint16Array(aligned);
+  if (empty instanceof Uint32Array) return new Uint32Array(aligned);
+  if (empty instanceof BigInt64Array) return new BigInt64Array(aligned);
+  return new Uint8Array(aligned);
+}
+
+/** IEEE 754 half (binary16) bits → number (exact). */
+export function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >> 10) & 0x1f;
+  const mantissa = h & 0x3ff;
+  if (exponent === 0) return sign * mantissa * 2 ** -24;
+  if (exponent === 31) return mantissa === 0 ? sign * Infinity : NaN;
+  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+}
