@@ -6,3 +6,4 @@ export * from "./ir";
 export * as data from "./data";
 export * from "./quant";
 export * from "./tflite";
+export * from "./calib";
