@@ -113,7 +113,10 @@ describe("readModel rejects malformed files with a ModelFormatError", () => {
     const lengthAt = vectorAt(tensor, 0) - 4; // shape vector length
     new DataView(bytes.buffer).setUint32(lengthAt, 2 ** 31, true);
     const start = performance.now();
-    rejects(bytes, /at Model\.subgraphs\[0\]\.tensors\[0\]\.shape: vector of 2147483648 × 4 bytes at \d+ runs past the end of the file/);
+    rejects(
+      bytes,
+      /at Model\.subgraphs\[0\]\.tensors\[0\]\.shape: vector of 2147483648 × 4 bytes at \d+ runs past the end of the file/,
+    );
     assert.ok(performance.now() - start < 500);
   });
 
