@@ -69,7 +69,7 @@ describe("runLiteRT on the TF-made fixtures", () => {
 
   test("model bytes and the default resolver: matches TF's default-resolver golden", async () => {
     const name = "cnn_float32";
-    const { outputs, inputDetails, outputDetails } = await runLiteRT(
+    const { outputs, inputDetails, outputDetails, runtime } = await runLiteRT(
       fixtureModelBytes(name),
       [fixtureInputs(name)],
       { resolver: "default" },
@@ -80,6 +80,8 @@ describe("runLiteRT on the TF-made fixtures", () => {
     assert.deepEqual(inputDetails[0]?.shape, [1, 28, 28]);
     assert.equal(inputDetails[0]?.dtype, "float32");
     assert.deepEqual(outputDetails[0]?.shape, [1, 10]);
+    // The project .venv runs the LiteRT version the fixtures were checked with.
+    assert.equal(runtime["ai-edge-litert"], fixtureManifest().versions["ai-edge-litert"]);
     // The golden's predictions score what the manifest recorded on these 300 images.
     const labels = mnistTest300Labels();
     const hits = argmaxRows(out).filter((p, i) => p === labels.data[i]).length;

@@ -21,7 +21,7 @@ Resolvers: `ref` = OpResolverType.BUILTIN_REF (reference kernels, no delegate), 
 BUILTIN_WITHOUT_DEFAULT_DELEGATES (optimized kernels, no XNNPACK).
 
 Writes to DIR: output_<i>.npy (each output, the chunks concatenated on axis 0) and details.json
-(input/output details, number of invocations, seconds spent invoking). With --all-tensors the
+(input/output details, number of invocations, seconds spent invoking, runtime versions). With --all-tensors the
 interpreter keeps every intermediate (experimental_preserve_all_tensors=True), the samples must
 fit in one invoke, and every readable tensor is written as tensor_<index>.npy and listed in
 details.json. float16 tensors are written as their raw bits (uint16; `"bits": "float16"`) because
@@ -61,6 +61,15 @@ def details_json(d: dict) -> dict:
             "quantizedDimension": int(qp.get("quantized_dimension", 0)),
         },
     }
+
+
+def dist_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def run(args: argparse.Namespace) -> None:
@@ -158,6 +167,7 @@ def run(args: argparse.Namespace) -> None:
         "invocations": len(chunks),
         "batch": batch,
         "seconds": seconds,
+        "runtime": {"ai-edge-litert": dist_version("ai-edge-litert"), "numpy": np.__version__},
         "tensors": None,
     }
     if args.all_tensors:

@@ -71,6 +71,8 @@ export interface LiteRTResult {
   /** Number of `invoke()` calls, and the seconds they took (Python-side, start-up excluded). */
   invocations: number;
   seconds: number;
+  /** Versions of `ai-edge-litert` and `numpy` in the `.venv` that ran the model. */
+  runtime: Record<string, string>;
 }
 
 /** True when the project `.venv` (with LiteRT) exists. */
@@ -127,6 +129,7 @@ export async function runLiteRT(
       outputDetails: info.outputs,
       invocations: info.invocations,
       seconds: info.seconds,
+      runtime: info.runtime,
     };
     if (info.tensors) {
       result.tensors = info.tensors.map(({ file, bits, ...details }) => {
@@ -183,6 +186,7 @@ interface Info {
   tensors: RawTensor[] | null;
   invocations: number;
   seconds: number;
+  runtime: Record<string, string>;
 }
 
 function bad(what: string): never {
@@ -248,6 +252,9 @@ function parseInfo(text: string): Info {
     outputs: list(o.outputs, "outputs", details),
     invocations: num(o.invocations, "invocations"),
     seconds: num(o.seconds, "seconds"),
+    runtime: Object.fromEntries(
+      Object.entries(obj(o.runtime, "runtime")).map(([k, v]) => [k, str(v, `runtime.${k}`)]),
+    ),
     tensors:
       o.tensors === null
         ? null
