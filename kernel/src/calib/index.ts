@@ -8,3 +8,4 @@ export * from "./minmax";
 export * from "./histogramObservers";
 export * from "./entropy";
 export * from "./fakeQuantize";
+export * from "./calibrate";

@@ -1,0 +1,297 @@
+/**
+ * `calibrate`: run a float model in tsquant's interpreter over a representative dataset and
+ * observe every float tensor — what TFLite's calibrator does (tflite-facts §5, step 3), with a
+ * choice of range method. The result keeps, per tensor, the exact min/max, the chosen range,
+ * its quantization parameters and a histogram for plots.
+ */
+import { DataFormatError, ShapeError, UsageError } from "../errors";
+import type { DType, Model, NDArray, TypedArray } from "../ir";
+import { Interpreter, type TensorDetails } from "../interpreter/interpreter";
+import { readModel } from "../tflite/reader";
+import type { QuantParams, QuantParamsOptions } from "../quant/params";
+import { EntropyObserver } from "./entropy";
+import type { HistogramData } from "./histogram";
+import { HistogramObserver, MseObserver, PercentileObserver } from "./histogramObservers";
+import { MinMaxObserver, MovingAverageMinMaxObserver } from "./minmax";
+import type { Observer, ObserverOptions, Range } from "./observer";
+
+export type CalibrationMethod =
+  "minmax" | "movingAverage" | "histogram" | "percentile" | "entropy" | "mse";
+
+/** An input value with its shape (an `NDArray`, whose dtype is optional here). */
+export interface SampleArray {
+  data: TypedArray;
+  shape: readonly number[];
+  dtype?: DType;
+}
+/** One model input: a typed array (in the input's shape), an NDArray, or a flat number list. */
+export type SampleInput = TypedArray | SampleArray | NDArray | number[];
+/** One sample: a list with one entry per model input, like TF's `representative_dataset`. */
+export type Sample = readonly SampleInput[];
+export type RepresentativeDataset =
+  Iterable<Sample> | AsyncIterable<Sample> | (() => Iterable<Sample> | AsyncIterable<Sample>);
+
+export interface CalibrateOptions {
+  /** Default "minmax" (TFLite's calibrator). */
+  method?: CalibrationMethod;
+  /** Use at most this many samples (default: all). */
+  samples?: number;
+  /** Percentile for method "percentile" (default 99.99). */
+  percentile?: number;
+  /** EMA decay for "movingAverage" (default 0.999). */
+  decay?: number;
+  /** Histogram bins (default 2048). */
+  bins?: number;
+  /** How ranges become parameters (default: int8 asymmetric activations). */
+  qparams?: QuantParamsOptions;
+  /** Keep a histogram of every tensor for plots (default true). */
+  keepHistograms?: boolean;
+}
+
+export interface TensorCalibration {
+  index: number;
+  name: string;
+  shape: number[];
+  /** A constant (weights): observed once from its data. */
+  constant: boolean;
+  /** Exact extremes over every sample. */
+  min: number;
+  max: number;
+  /** The range the method chose (before widening to include 0). */
+  range: Range;
+  qparams: QuantParams;
+  /** Values observed. */
+  count: number;
+  histogram: HistogramData | null;
+}
+
+export interface CalibrationResult {
+  method: CalibrationMethod;
+  samples: number;
+  /** Every float32 tensor of subgraph 0, by tensor index order. */
+  tensors: TensorCalibration[];
+  /** The entry of the tensor with this name (undefined if none). */
+  get(name: string): TensorCalibration | undefined;
+}
+
+const INPUT_ARRAY_OF: Partial<Record<DType, new (n: number) => TypedArray>> = {
+  float32: Float32Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+};
+
+function makeObserver(options: CalibrateOptions, name: string): Observer {
+  const base: ObserverOptions & { bins?: number } = {
+    name,
+    qparams: options.qparams,
+    bins: options.bins,
+  };
+  const method = options.method ?? "minmax";
+  switch (method) {
+    case "minmax":
+      return new MinMaxObserver(base);
+    case "movingAverage":
+      return new MovingAverageMinMaxObserver({ ...base, decay: options.decay });
+    case "histogram":
+      return new HistogramObserver(base);
+    case "percentile":
+      return new PercentileObserver({ ...base, percentile: options.percentile });
+    case "entropy":
+      return new EntropyObserver(base);
+    case "mse":
+      return new MseObserver(base);
+    default:
+      throw new UsageError(
+        `calibrate: unknown method "${String(method satisfies never)}"; expected minmax, movingAverage, histogram, percentile, entropy or mse`,
+      );
+  }
+}
+
+/**
+ * Run `model` (IR or .tflite bytes) on each sample of `dataset` and observe every float32
+ * tensor. Each sample is a list with one entry per model input; a batch dimension different
+ * from the model's resizes the input (as TF's calibrator does).
+ *
+ * Errors (named, with the input, the expected and the found shape or dtype): a sample with the
+ * wrong number of inputs, rank, shape or dtype (ShapeError); NaN or Infinity in a sample
+ * (DataFormatError); an empty dataset (UsageError).
+ */
+export async function calibrate(
+  model: Model | Uint8Array,
+  dataset: RepresentativeDataset,
+  options: CalibrateOptions = {},
+): Promise<CalibrationResult> {
+  const method = options.method ?? "minmax";
+  const limit = options.samples ?? Infinity;
+  if (!(limit >= 1))
+    throw new UsageError(`calibrate: samples must be >= 1; found ${options.samples}`);
+  const ir = model instanceof Uint8Array ? readModel(model) : model;
+  const interpreter = new Interpreter({ model: ir, preserveAllTensors: true });
+  interpreter.allocateTensors();
+  const inputs = interpreter.getInputDetails();
+  const declared = inputs.map((d) => d.shape);
+
+  const all = interpreter.getTensorDetails().filter((d) => d.dtype === "float32");
+  const inputIndices = new Set(inputs.map((d) => d.index));
+  const constants = new Set<number>();
+  // A tensor is a constant if it has data before any input is set: its value never changes.
+  for (const d of all) {
+    if (inputIndices.has(d.index)) continue;
+    const t = ir.subgraphs[0].tensors[d.index];
+    if (t.buffer !== 0 && (ir.buffers[t.buffer]?.data?.byteLength ?? 0) > 0) constants.add(d.index);
+  }
+  const observers = new Map<number, Observer>();
+  const histograms = new Map<number, HistogramObserver>();
+  const keep = options.keepHistograms ?? true;
+  for (const d of all) {
+    if (constants.has(d.index)) {
+      observers.set(
+        d.index,
+        new MinMaxObserver({ name: d.name, qparams: { ...options.qparams, role: "weight" } }),
+      );
+      continue;
+    }
+    const o = makeObserver(options, d.name);
+    observers.set(d.index, o);
+    if (keep)
+      histograms.set(
+        d.index,
+        o instanceof HistogramObserver
+          ? o
+          : new HistogramObserver({ name: d.name, bins: options.bins }),
+      );
+  }
+
+  let count = 0;
+  let currentShapes = declared.map((s) => [...s]);
+  const source = typeof dataset === "function" ? dataset() : dataset;
+  for await (const sample of source as AsyncIterable<Sample>) {
+    if (count >= limit) break;
+    const values = checkSample(sample, count, inputs, declared);
+    const shapes = values.map((v) => v.shape);
+    if (shapes.some((s, i) => !sameShape(s, currentShapes[i]))) {
+      shapes.forEach((s, i) => interpreter.resizeTensorInput(inputs[i].index, s));
+      interpreter.allocateTensors();
+      currentShapes = shapes;
+    }
+    values.forEach((v, i) => interpreter.setTensor(inputs[i].index, v.data));
+    interpreter.invoke();
+    for (const d of all) {
+      if (constants.has(d.index) && count > 0) continue;
+      const data = interpreter.getTensor(d.index).data;
+      if (!(data instanceof Float32Array)) continue;
+      observers.get(d.index)?.observe(data);
+      const h = histograms.get(d.index);
+      if (h !== undefined && h !== observers.get(d.index)) h.observe(data);
+    }
+    count++;
+  }
+  if (count === 0) {
+    throw new UsageError(
+      "calibrate: the representative dataset yielded no samples; at least one is needed",
+    );
+  }
+
+  const tensors: TensorCalibration[] = [];
+  for (const d of all) {
+    const o = observers.get(d.index);
+    if (o === undefined || o.count === 0) continue;
+    const exact =
+      o instanceof MinMaxObserver ? o.computeRange() : exactRange(o, histograms.get(d.index));
+    const h = histograms.get(d.index);
+    tensors.push({
+      index: d.index,
+      name: d.name,
+      shape: interpreter.getTensorDetails()[d.index].shape,
+      constant: constants.has(d.index),
+      min: exact.min,
+      max: exact.max,
+      range: o.computeRange(),
+      qparams: o.computeQParams(),
+      count: o.count,
+      histogram: h === undefined ? null : h.histogram.toJSON(),
+    });
+  }
+  const byName = new Map(tensors.map((t) => [t.name, t]));
+  return { method, samples: count, tensors, get: (name: string) => byName.get(name) };
+}
+
+function exactRange(o: Observer, h: HistogramObserver | undefined): Range {
+  if (o instanceof HistogramObserver) return { min: o.histogram.min, max: o.histogram.max };
+  if (h !== undefined) return { min: h.histogram.min, max: h.histogram.max };
+  return o.computeRange();
+}
+
+/** Validate one sample against the model inputs and turn it into typed arrays with shapes. */
+function checkSample(
+  sample: Sample,
+  sampleIndex: number,
+  inputs: TensorDetails[],
+  declared: number[][],
+): { data: TypedArray; shape: number[] }[] {
+  if (!Array.isArray(sample)) {
+    throw new ShapeError(
+      `calibrate: sample ${sampleIndex} is not a list of inputs; yield [input] (one entry per model input, ${inputs.length} here), as TF's representative_dataset`,
+    );
+  }
+  if (sample.length !== inputs.length) {
+    throw new ShapeError(
+      `calibrate: sample ${sampleIndex} has ${sample.length} inputs; the model has ${inputs.length} (${inputs.map((d) => `'${d.name}'`).join(", ")})`,
+    );
+  }
+  return inputs.map((input, i) => {
+    const value: SampleInput = sample[i];
+    const expected = declared[i];
+    const where = `calibrate: sample ${sampleIndex}, input '${input.name}'`;
+    const Ctor = INPUT_ARRAY_OF[input.dtype];
+    if (Ctor === undefined)
+      throw new ShapeError(`${where}: inputs of type ${input.dtype} are not supported`);
+    let data: TypedArray;
+    let shape: number[];
+    if (Array.isArray(value)) {
+      data =
+        Ctor === Float32Array
+          ? Float32Array.from(value)
+          : Object.assign(new Ctor(value.length), value);
+      shape = [...expected];
+    } else if (ArrayBuffer.isView(value)) {
+      data = value;
+      shape = [...expected];
+    } else {
+      if (value.dtype !== undefined && value.dtype !== input.dtype) {
+        throw new ShapeError(`${where}: expected dtype ${input.dtype}, found ${value.dtype}`);
+      }
+      data = value.data;
+      shape = [...value.shape];
+    }
+    if (!(data instanceof Ctor)) {
+      throw new ShapeError(
+        `${where}: expected ${input.dtype} (${Ctor.name}), found ${data.constructor.name}`,
+      );
+    }
+    const mismatch =
+      shape.length !== expected.length ||
+      shape.some((d, k) => k > 0 && d !== expected[k] && input.shapeSignature[k] !== -1) ||
+      shape.reduce((a, b) => a * b, 1) !== data.length;
+    if (mismatch) {
+      throw new ShapeError(
+        `${where}: expected shape [${expected.join(", ")}] (any batch size), found [${shape.join(", ")}] with ${data.length} values`,
+      );
+    }
+    for (let k = 0; k < data.length; k++) {
+      const v = Number(data[k]);
+      if (!Number.isFinite(v)) {
+        throw new DataFormatError(
+          `${where}: value ${v} at flat index ${k}; samples must be finite (no NaN or Infinity)`,
+        );
+      }
+    }
+    return { data, shape };
+  });
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
