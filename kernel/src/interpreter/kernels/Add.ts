@@ -11,6 +11,10 @@ import { prepareBinary } from "./binary";
 import { floatActivationRange, quantizedActivationRange } from "./common";
 import type { Eval, Kernel } from "./kernel";
 
+// Local bindings: an imported function is read through a module getter at each call under
+// some loaders (tsx); hot loops call these instead.
+const mbqm = multiplyByQuantizedMultiplier;
+
 const LEFT_SHIFT = 20;
 
 export const Add: Kernel = {
@@ -56,17 +60,9 @@ export const Add: Kernel = {
       const lift = 2 ** LEFT_SHIFT;
       return () => {
         for (let i = 0; i < size; i++) {
-          const s1 = multiplyByQuantizedMultiplier(
-            (x1[aIndex[i]] - z1) * lift,
-            m1.multiplier,
-            m1.shift,
-          );
-          const s2 = multiplyByQuantizedMultiplier(
-            (x2[bIndex[i]] - z2) * lift,
-            m2.multiplier,
-            m2.shift,
-          );
-          const q = multiplyByQuantizedMultiplier(s1 + s2, mo.multiplier, mo.shift) + zo;
+          const s1 = mbqm((x1[aIndex[i]] - z1) * lift, m1.multiplier, m1.shift);
+          const s2 = mbqm((x2[bIndex[i]] - z2) * lift, m2.multiplier, m2.shift);
+          const q = mbqm(s1 + s2, mo.multiplier, mo.shift) + zo;
           y[i] = q < min ? min : q > max ? max : q;
         }
       };

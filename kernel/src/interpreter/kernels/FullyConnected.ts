@@ -1,7 +1,8 @@
 /**
  * FULLY_CONNECTED: input flattened to [batch, depth], weights [units, depth], optional bias;
  * `keepNumDims` keeps the input's leading dimensions. Variants: float32; int8 with per-tensor or
- * per-channel (axis 0) weights (TFLite `reference_integer_ops::FullyConnected[PerChannel]`);
+ * per-channel (axis 0) weights (TFLite `reference_integer_ops::FullyConnected[PerChannel]`,
+ * which requantize in double);
  * hybrid float32 input with int8 weights (TFLite `fully_connected.cc` `EvalHybridDense`).
  */
 import { shapeSize } from "../../ir";
@@ -10,7 +11,7 @@ import { denseRowFloat, denseRowInt, type OutputStage } from "./convolution";
 import { floatActivationRange, quantizedActivationRange } from "./common";
 import { asymmetricQuantizeRow, symmetricQuantizeRow } from "./hybrid";
 import type { Eval, Kernel } from "./kernel";
-import { channelMultipliers, floatStage, requantizeStage } from "./stages";
+import { doubleRequantizeStage, floatStage } from "./stages";
 import { floatBias, int32Bias, perChannel, weightScales } from "./weights";
 
 const INPUT = 0;
@@ -67,19 +68,16 @@ export const FullyConnected: Kernel = {
       const w = node.i8(weights);
       const inQ = node.affine(input);
       const outQ = node.affine(output);
-      const scales = weightScales(node, weights, 0, units);
-      // Per channel: inputScale · weightScale_c / outputScale in double. Per tensor, TFLite
-      // rounds the product inputScale · weightScale to float32 first.
-      const real =
-        scales.length > 1
-          ? scales.map((s) => (inQ.scale * s) / outQ.scale)
-          : scales.map((s) => Math.fround(inQ.scale * s) / outQ.scale);
+      // NOTE: LiteRT's reference FC requantizes in double (see `doubleRequantizeStage`), per
+      // channel and per tensor alike; its optimized kernel uses quantizeMultiplier (per tensor
+      // of the float32 product inputScale · weightScale) and can differ by ±1.
+      const real = weightScales(node, weights, 0, units).map((s) => (inQ.scale * s) / outQ.scale);
       const acc = new Int32Array(units);
-      const stage = requantizeStage(
+      const stage = doubleRequantizeStage(
         node.i8(output),
         int32Bias(node, bias, units),
         units,
-        channelMultipliers(real, units),
+        Float64Array.from({ length: units }, (_, u) => real[real.length === 1 ? 0 : u] ?? 0),
         outQ.zeroPoint,
         quantizedActivationRange(
           node,

@@ -6,15 +6,28 @@ import type { Node } from "../node";
 import type { Eval, Kernel } from "./kernel";
 import { prepareLookup } from "./unary";
 
-/** float32 sigmoid as TFLite's table lambda computes it: 1.f / (1.f + expf(−x)). */
+/**
+ * float32 sigmoid as TFLite's int8 table lambda computes it: 1.f / (1.f + expf(−x)).
+ * NOTE: float32 `Math.fround(Math.exp(x))` equals glibc's `expf` except in rare last-ulp cases.
+ */
 function sigmoid(x: number): number {
   return Math.fround(1 / Math.fround(1 + Math.fround(Math.exp(-x))));
+}
+
+/**
+ * The float kernel's sigmoid (`reference_ops::Logistic`): 1 above 16.619047…, e^x below −9
+ * (where 1/(1 + e^−x) and e^x agree to float32 precision), 1/(1 + e^−x) between.
+ */
+function sigmoidWithCutoffs(x: number): number {
+  if (x > 16.619047164916992) return 1;
+  if (x < -9) return Math.fround(Math.exp(x));
+  return sigmoid(x);
 }
 
 export const Logistic: Kernel = {
   op: "LOGISTIC",
   prepare(node: Node): Eval {
-    return prepareLookup(node, sigmoid, (scale, zeroPoint) => {
+    return prepareLookup(node, sigmoidWithCutoffs, sigmoid, (scale, zeroPoint) => {
       if (scale !== 1 / 256) {
         throw node.unsupported(
           `int8 output must have scale 1/256, found scale ${scale}, zero point ${zeroPoint}`,

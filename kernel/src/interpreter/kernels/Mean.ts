@@ -10,6 +10,10 @@ import type { Node } from "../node";
 import type { Eval, Kernel } from "./kernel";
 import { embedIndex } from "./layout";
 
+// Local bindings: an imported function is read through a module getter at each call under
+// some loaders (tsx); hot loops call these instead.
+const mbqm = multiplyByQuantizedMultiplier;
+
 export const Mean: Kernel = {
   op: "MEAN",
   prepare(node: Node): Eval {
@@ -63,7 +67,7 @@ export const Mean: Kernel = {
         sums.fill(0);
         for (let i = 0; i < size; i++) sums[map[i]] += x[i];
         for (let j = 0; j < outSize; j++) {
-          const q = multiplyByQuantizedMultiplier(sums[j] - offset, multiplier, shift) + zo;
+          const q = mbqm(sums[j] - offset, multiplier, shift) + zo;
           y[j] = q < -128 ? -128 : q > 127 ? 127 : q;
         }
       };

@@ -10,6 +10,10 @@ import { prepareBinary } from "./binary";
 import { floatActivationRange, quantizedActivationRange } from "./common";
 import type { Eval, Kernel } from "./kernel";
 
+// Local bindings: an imported function is read through a module getter at each call under
+// some loaders (tsx); hot loops call these instead.
+const mbqm = multiplyByQuantizedMultiplier;
+
 export const Mul: Kernel = {
   op: "MUL",
   prepare(node: Node): Eval {
@@ -52,7 +56,7 @@ export const Mul: Kernel = {
       return () => {
         for (let i = 0; i < size; i++) {
           const product = (x1[aIndex[i]] - z1) * (x2[bIndex[i]] - z2);
-          const q = multiplyByQuantizedMultiplier(product, multiplier, shift) + zo;
+          const q = mbqm(product, multiplier, shift) + zo;
           y[i] = q < min ? min : q > max ? max : q;
         }
       };

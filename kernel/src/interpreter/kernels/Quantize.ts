@@ -14,6 +14,11 @@ import type { Node } from "../node";
 import { dtypeRange } from "./common";
 import type { Eval, Kernel } from "./kernel";
 
+// Local bindings: an imported function is read through a module getter at each call under
+// some loaders (tsx); hot loops call these instead.
+const mbqm = multiplyByQuantizedMultiplier;
+const roundHalfAway = roundHalfAwayFromZero;
+
 export const Quantize: Kernel = {
   op: "QUANTIZE",
   prepare(node: Node): Eval {
@@ -31,7 +36,7 @@ export const Quantize: Kernel = {
       const zeroPoint = outQ.zeroPoint;
       return () => {
         for (let i = 0; i < n; i++) {
-          const q = roundHalfAwayFromZero(Math.fround(x[i] / scale)) + zeroPoint;
+          const q = roundHalfAway(Math.fround(x[i] / scale)) + zeroPoint;
           y[i] = q < qmin ? qmin : q > qmax ? qmax : q;
         }
       };
@@ -45,7 +50,7 @@ export const Quantize: Kernel = {
       const outZp = outQ.zeroPoint;
       return () => {
         for (let i = 0; i < n; i++) {
-          const q = multiplyByQuantizedMultiplier(x[i] - inZp, multiplier, shift) + outZp;
+          const q = mbqm(x[i] - inZp, multiplier, shift) + outZp;
           y[i] = q < qmin ? qmin : q > qmax ? qmax : q;
         }
       };

@@ -13,6 +13,10 @@
  */
 import { roundHalfAwayFromZero } from "../../quant/fixedpoint";
 
+// Local bindings: an imported function is read through a module getter at each call under
+// some loaders (tsx); hot loops call these instead.
+const roundHalfAway = roundHalfAwayFromZero;
+
 /** The 8-lane vector loop's rounding: p ± 0.5 in float32, then truncation toward zero. */
 function roundVectorLane(p: number): number {
   return Math.trunc(Math.fround(p + (p < 0 ? -0.5 : 0.5)));
@@ -51,7 +55,7 @@ export function symmetricQuantizeRow(
   const vectorEnd = start + length - (length % 8);
   for (let i = start; i < start + length; i++) {
     const p = Math.fround(values[i] * inverse);
-    const q = i < vectorEnd ? roundVectorLane(p) : roundHalfAwayFromZero(p);
+    const q = i < vectorEnd ? roundVectorLane(p) : roundHalfAway(p);
     quantized[i] = q > 127 ? 127 : q < -127 ? -127 : q;
   }
   return Math.fround(range / 127);
@@ -85,17 +89,13 @@ export function asymmetricQuantizeRow(
   const errorFromMax = 127 + Math.abs(rmax / scale);
   const zeroPointReal = errorFromMin < errorFromMax ? zeroPointFromMin : zeroPointFromMax;
   const zeroPoint =
-    zeroPointReal <= -128
-      ? -128
-      : zeroPointReal >= 127
-        ? 127
-        : roundHalfAwayFromZero(zeroPointReal);
+    zeroPointReal <= -128 ? -128 : zeroPointReal >= 127 ? 127 : roundHalfAway(zeroPointReal);
   const scale32 = Math.fround(scale);
   const inverse = Math.fround(1 / scale32);
   const vectorEnd = start + length - (length % 8);
   for (let i = start; i < start + length; i++) {
     const p = Math.fround(values[i] * inverse);
-    const q = (i < vectorEnd ? roundVectorLane(p) : roundHalfAwayFromZero(p)) + zeroPoint;
+    const q = (i < vectorEnd ? roundVectorLane(p) : roundHalfAway(p)) + zeroPoint;
     quantized[i] = q > 127 ? 127 : q < -128 ? -128 : q;
   }
   out.scale = scale32;

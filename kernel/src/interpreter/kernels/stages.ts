@@ -3,8 +3,17 @@
  * `convolution.ts`. Float: add bias → clamp. Integer (TFLite reference `integer_ops`):
  * add bias → requantize with the channel's multiplier → add output offset → clamp → store.
  */
-import { multiplyByQuantizedMultiplier, quantizeMultiplier } from "../../quant/fixedpoint";
+import {
+  multiplyByQuantizedMultiplier,
+  quantizeMultiplier,
+  roundHalfAwayFromZero,
+} from "../../quant/fixedpoint";
 import type { Accumulator, OutputStage } from "./convolution";
+
+// Local bindings: an imported function is read through a module getter at each call under
+// some loaders (tsx); hot loops call these instead.
+const mbqm = multiplyByQuantizedMultiplier;
+const roundHalfAway = roundHalfAwayFromZero;
 
 /** Per-channel quantized multipliers (one entry broadcasts to every channel). */
 export interface ChannelMultipliers {
@@ -54,7 +63,30 @@ export function requantizeStage(
   return (acc: Accumulator, offset: number) => {
     for (let c = 0; c < channels; c++) {
       const total = (acc[c] + bias[c]) | 0;
-      const q = multiplyByQuantizedMultiplier(total, multipliers[c], shifts[c]) + outputZeroPoint;
+      const q = mbqm(total, multipliers[c], shifts[c]) + outputZeroPoint;
+      out[offset + c] = q < actMin ? actMin : q > actMax ? actMax : q;
+    }
+  };
+}
+
+/**
+ * q = clamp(round(double(acc + bias) · scale_c) + outputZeroPoint, actMin, actMax), with
+ * scale_c = inputScale · weightScale_c / outputScale in double and round half away from zero:
+ * the requantization of LiteRT's reference FULLY_CONNECTED since April 2025 ("do requant in
+ * float"); its optimized kernels still use the fixed-point multiplier.
+ */
+export function doubleRequantizeStage(
+  out: Int8Array | Uint8Array,
+  bias: Int32Array,
+  channels: number,
+  scales: Float64Array,
+  outputZeroPoint: number,
+  [actMin, actMax]: [number, number],
+): OutputStage {
+  return (acc: Accumulator, offset: number) => {
+    for (let c = 0; c < channels; c++) {
+      const total = (acc[c] + bias[c]) | 0;
+      const q = roundHalfAway(total * scales[c]) + outputZeroPoint;
       out[offset + c] = q < actMin ? actMin : q > actMax ? actMax : q;
     }
   };

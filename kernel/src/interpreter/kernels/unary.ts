@@ -10,6 +10,10 @@ import {
 import type { Node } from "../node";
 import type { Eval } from "./kernel";
 
+// Local bindings: an imported function is read through a module getter at each call under
+// some loaders (tsx); hot loops call these instead.
+const mbqm = multiplyByQuantizedMultiplier;
+
 /**
  * TFLite `LUTPopulateInt8`: for every int8 q, lut[q] = clamp(round(f(s_in·(q − z_in)) / s_out) + z_out),
  * each float step in float32 (f itself is evaluated in double and rounded to float32, which is
@@ -34,10 +38,11 @@ export function int8LookupTable(
   return lut;
 }
 
-/** Float32 version of f and its int8 table, as one kernel body. */
+/** A float32 kernel `floatF` and an int8 table of `tableF`, as one kernel body. */
 export function prepareLookup(
   node: Node,
-  f: (x: number) => number,
+  floatF: (x: number) => number,
+  tableF: (x: number) => number,
   checkOutput: (scale: number, zeroPoint: number) => void,
 ): Eval {
   const input = node.input(0);
@@ -47,7 +52,7 @@ export function prepareLookup(
     const y = node.f32(output);
     const n = y.length;
     return () => {
-      for (let i = 0; i < n; i++) y[i] = f(x[i]);
+      for (let i = 0; i < n; i++) y[i] = floatF(x[i]);
     };
   }
   if (input.dtype === "int8") {
@@ -56,7 +61,7 @@ export function prepareLookup(
     const inQ = node.affine(input);
     const outQ = node.affine(output);
     checkOutput(outQ.scale, outQ.zeroPoint);
-    const lut = int8LookupTable(f, inQ.scale, inQ.zeroPoint, outQ.scale, outQ.zeroPoint);
+    const lut = int8LookupTable(tableF, inQ.scale, inQ.zeroPoint, outQ.scale, outQ.zeroPoint);
     const n = y.length;
     return () => {
       for (let i = 0; i < n; i++) y[i] = lut[x[i] + 128];
@@ -100,7 +105,7 @@ export function prepareClamp(node: Node, lo: number, hi: number): Eval {
     const n = y.length;
     return () => {
       for (let i = 0; i < n; i++) {
-        const q = zo + multiplyByQuantizedMultiplier(x[i] - zi, multiplier, shift);
+        const q = zo + mbqm(x[i] - zi, multiplier, shift);
         y[i] = q < min ? min : q > max ? max : q;
       }
     };
