@@ -19,7 +19,11 @@ import { writeModel } from "./writer";
 function assertSameArray(actual: NDArray, expected: NDArray): void {
   assert.deepEqual(actual.shape, expected.shape);
   assert.equal(actual.dtype, expected.dtype);
-  assert.deepEqual(Array.from(actual.data), Array.from(expected.data));
+  assert.equal(actual.data.length, expected.data.length);
+  for (let i = 0; i < actual.data.length; i++) {
+    if (actual.data[i] !== expected.data[i])
+      assert.fail(`element ${i}: ${actual.data[i]} != ${expected.data[i]}`);
+  }
 }
 
 describe("rewritten TF fixtures in LiteRT (reference kernels)", () => {
