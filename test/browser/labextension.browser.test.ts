@@ -1,0 +1,417 @@
+/**
+ * Browser test of the JupyterLab extension: starts JupyterLab from the project's .venv with the
+ * prebuilt extension made visible through JUPYTER_PATH, opens the saved sample notebook (no
+ * kernel), and drives Debian's Chromium with playwright-core to check every view: plotly SVG
+ * drawn, the table sorts, a bits change and a drag on the range plot update the readout, a click
+ * on an error bar shows the detail plots, malformed payloads show an error box, and the plots
+ * follow the dark theme and a narrower window. Screenshots go to test/browser/out/.
+ *
+ * Needs: .venv (JupyterLab 4.6.4), /usr/bin/chromium, and the built extension
+ * (`npm run build:labextension`; built here if missing). Skips, saying why, when one is absent.
+ * Bounded: ~30 s when everything is warm, at most 3 minutes.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, copyFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { NOTEBOOK_PATH } from "./makeNotebook";
+
+// The functions given to page.evaluate / waitForFunction run in the browser. The test tsconfig has
+// no DOM lib (the kernel must not use one), so declare, for this module only, the little they use.
+interface PageElement {
+  textContent: string | null;
+  value?: string;
+  getBoundingClientRect(): { width: number };
+}
+declare const document: {
+  querySelector(selector: string): PageElement | null;
+  body: { dataset: Record<string, string | undefined> };
+};
+declare function getComputedStyle(element: unknown): { fill: string };
+declare const window: unknown;
+
+const ROOT = join(__dirname, "..", "..");
+const JUPYTER_LAB = join(ROOT, ".venv", "bin", "jupyter-lab");
+const CHROMIUM = "/usr/bin/chromium";
+const EXTENSION = join(ROOT, "labextension", "dist", "labextension");
+const OUT = join(__dirname, "out");
+const NAME = "tsquant-views.ipynb";
+
+function missing(): string | null {
+  if (!existsSync(JUPYTER_LAB)) return `no ${JUPYTER_LAB} (run the set-up to create .venv)`;
+  if (!existsSync(CHROMIUM)) return `no ${CHROMIUM} (apt-get install chromium)`;
+  return null;
+}
+const skip = missing();
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForServer(
+  url: string,
+  server: ChildProcess,
+  log: () => string,
+  ms: number,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null)
+      throw new Error(`jupyter lab exited with ${server.exitCode}:\n${log()}`);
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`jupyter lab did not answer ${url} within ${ms} ms:\n${log()}`);
+}
+
+/** Text of a readout item of the range plot ("SQNR 35.2 dB" → "35.2 dB"). */
+async function readout(page: Page, key: string): Promise<string> {
+  const text = await page
+    .locator(`.jp-tsquant-RangePlot .jp-tsquant-readout-item[data-key="${key}"]`)
+    .innerText();
+  return text.replace(/^\S+( point)?\s+/, "").trim();
+}
+
+describe("JupyterLab extension in Chromium", { skip: skip ?? false, timeout: 180_000 }, () => {
+  let server: ChildProcess | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let tmp = "";
+  let serverLog = "";
+  let dialogText = "";
+
+  before(async () => {
+    if (!existsSync(join(EXTENSION, "package.json"))) {
+      const build = spawnSync("npm", ["run", "build", "-w", "tsquant-labextension"], {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 120_000,
+      });
+      assert.equal(
+        build.status,
+        0,
+        `building the extension failed:\n${build.stdout}\n${build.stderr}`,
+      );
+    }
+    tmp = mkdtempSync(join(tmpdir(), "tsquant-browser-"));
+    // JupyterLab finds prebuilt extensions in <data dir>/labextensions/<npm package name>.
+    const dataPath = join(tmp, "jupyter-path");
+    mkdirSync(join(dataPath, "labextensions"), { recursive: true });
+    symlinkSync(EXTENSION, join(dataPath, "labextensions", "tsquant-labextension"));
+    const notebooks = join(tmp, "notebooks");
+    mkdirSync(notebooks);
+    copyFileSync(NOTEBOOK_PATH, join(notebooks, NAME));
+    for (const d of ["config", "data", "runtime"]) mkdirSync(join(tmp, d));
+    mkdirSync(OUT, { recursive: true });
+
+    const port = await freePort();
+    server = spawn(
+      JUPYTER_LAB,
+      [
+        "--no-browser",
+        `--port=${port}`,
+        "--ip=127.0.0.1",
+        "--ServerApp.port_retries=0",
+        "--IdentityProvider.token=",
+        "--ServerApp.password=",
+        "--ServerApp.disable_check_xsrf=True",
+        "--ServerApp.allow_root=True",
+        `--ServerApp.root_dir=${notebooks}`,
+        "--LabApp.expose_app_in_browser=True",
+        "--LabApp.extension_manager=readonly",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+      ],
+      {
+        cwd: notebooks,
+        env: {
+          ...process.env,
+          JUPYTER_PATH: dataPath,
+          JUPYTER_CONFIG_DIR: join(tmp, "config"),
+          JUPYTER_DATA_DIR: join(tmp, "data"),
+          JUPYTER_RUNTIME_DIR: join(tmp, "runtime"),
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    server.stdout?.on("data", (d: Buffer) => (serverLog += d.toString()));
+    server.stderr?.on("data", (d: Buffer) => (serverLog += d.toString()));
+    const base = `http://127.0.0.1:${port}`;
+    await waitForServer(`${base}/api/status`, server, () => serverLog, 60_000);
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.setDefaultTimeout(30_000);
+    await page.goto(`${base}/lab/tree/${NAME}`);
+    // No kernel is needed to render saved outputs. The notebook names the tsquant kernel; where
+    // that is not installed, Lab asks which kernel to start once the session is set up: decline.
+    await page.waitForSelector(".jp-Notebook");
+    const dialog = page.locator(".jp-Dialog");
+    try {
+      await dialog.waitFor({ timeout: 10_000 });
+      dialogText = await dialog.innerText();
+      const decline = dialog.locator("button", { hasText: /No Kernel|Cancel/ });
+      await (
+        (await decline.count()) > 0
+          ? decline.first()
+          : dialog.locator("button.jp-mod-reject").first()
+      ).click();
+      await dialog.waitFor({ state: "detached" });
+    } catch (e) {
+      if (!(e instanceof Error && e.name === "TimeoutError")) throw e;
+    }
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (server && server.exitCode === null) {
+      server.kill("SIGTERM");
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server?.kill("SIGKILL");
+          resolve();
+        }, 5000);
+        server?.once("exit", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  /** Scroll an output into view (the notebook renders lazily) and wait for its plot. */
+  async function showView(selector: string): Promise<void> {
+    const view = page.locator(selector).first();
+    await view.scrollIntoViewIfNeeded();
+    await view.locator(".main-svg").first().waitFor();
+  }
+
+  test("the extension is loaded and the range plot draws with plotly", async () => {
+    if (dialogText) console.log(`declined JupyterLab's dialog: ${dialogText.replace(/\s+/g, " ")}`);
+    await showView(".jp-tsquant-RangePlot");
+    assert.equal(
+      (await page.locator(".jp-tsquant-RangePlot .jp-tsquant-RangePlot-plot .bars path").count()) >
+        100,
+      true,
+    );
+    await page.locator(".jp-tsquant-RangePlot").screenshot({ path: join(OUT, "range.png") });
+  });
+
+  test("range plot: changing bits, symmetric and a calibration method updates the readout", async () => {
+    const sqnr8 = await readout(page, "sqnr");
+    assert.match(sqnr8, /^\d+(\.\d)? dB$/);
+    const bits = page.locator(".jp-tsquant-RangePlot input[name=bits]");
+    await bits.fill("4");
+    await page.waitForFunction(
+      (before) =>
+        document
+          .querySelector('.jp-tsquant-RangePlot [data-key="sqnr"]')
+          ?.textContent?.includes(before) === false,
+      sqnr8,
+    );
+    const sqnr4 = await readout(page, "sqnr");
+    // 4 fewer bits on the same range: the grid step grows 17x, SQNR drops by ~20·log10(17) ≈ 25 dB
+    assert.ok(parseFloat(sqnr8) - parseFloat(sqnr4) > 15, `${sqnr8} → ${sqnr4}`);
+    // With 4 bits the grid (16 values) is drawn.
+    assert.ok((await page.locator(".jp-tsquant-RangePlot .scatterlayer .trace").count()) >= 1);
+    await page.locator(".jp-tsquant-RangePlot").screenshot({ path: join(OUT, "range-4bit.png") });
+    await bits.fill("8");
+    assert.equal(await readout(page, "clipped"), "0 %");
+    await page.locator('.jp-tsquant-RangePlot button[data-method="mse"]').click();
+    assert.notEqual(await readout(page, "clipped"), "0 %");
+    assert.equal(await page.locator(".jp-tsquant-RangePlot input[name=max]").inputValue(), "2.1");
+    await page.locator(".jp-tsquant-RangePlot input[name=symmetric]").check();
+    assert.equal(await readout(page, "zeroPoint"), "0");
+  });
+
+  test("range plot: dragging the max line moves the range and updates the readout", async () => {
+    await page.locator('.jp-tsquant-RangePlot button[data-method="minmax"]').click();
+    await page.locator(".jp-tsquant-RangePlot input[name=symmetric]").uncheck();
+    const maxBefore = Number(
+      await page.locator(".jp-tsquant-RangePlot input[name=max]").inputValue(),
+    );
+    const clippedBefore = await readout(page, "clipped");
+    // The max line is shape 1 (plotly lays a wide drag handle over it). Drag it by 40 % of the
+    // plot width to the left.
+    const line = page.locator('.jp-tsquant-RangePlot .shapelayer path[data-index="1"]');
+    const box = await line.boundingBox();
+    const plotBox = await page.locator(".jp-tsquant-RangePlot .nsewdrag").first().boundingBox();
+    assert.ok(box && plotBox, "the max line and the plot area are on screen");
+    const x = box.x + box.width / 2;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(x - (0.4 * plotBox.width * i) / 10, y);
+    // The readout follows the pointer before the button is released.
+    const maxWhileDragging = Number(
+      await page.locator(".jp-tsquant-RangePlot input[name=max]").inputValue(),
+    );
+    assert.ok(
+      maxWhileDragging < maxBefore * 0.8,
+      `while dragging: max ${maxBefore} → ${maxWhileDragging}`,
+    );
+    assert.notEqual(await readout(page, "clipped"), clippedBefore);
+    await page.mouse.up();
+    await page.waitForFunction(
+      (m) => Number(document.querySelector(".jp-tsquant-RangePlot input[name=max]")?.value) < m,
+      maxBefore,
+    );
+    const maxAfter = Number(
+      await page.locator(".jp-tsquant-RangePlot input[name=max]").inputValue(),
+    );
+    // On release plotly reports the line's final position; it agrees with the pointer's.
+    assert.ok(
+      Math.abs(maxAfter - maxWhileDragging) < 0.02 * maxBefore,
+      `${maxWhileDragging} vs ${maxAfter}`,
+    );
+    assert.notEqual(await readout(page, "clipped"), clippedBefore);
+    await page
+      .locator(".jp-tsquant-RangePlot")
+      .screenshot({ path: join(OUT, "range-dragged.png") });
+  });
+
+  test("error plot: bars per layer; clicking one shows its scatter and error histogram", async () => {
+    await showView(".jp-tsquant-ErrorPlot");
+    const bars = page.locator(".jp-tsquant-ErrorPlot-bars .bars path");
+    assert.equal(await bars.count(), 8);
+    // Legend: one entry per op type (CONV_2D, MAX_POOL_2D, RESHAPE, FULLY_CONNECTED, SOFTMAX).
+    assert.equal(await page.locator(".jp-tsquant-ErrorPlot-bars .legend .traces").count(), 5);
+    await bars.nth(6).click({ force: true });
+    await page.locator(".jp-tsquant-ErrorPlot-detail .main-svg").first().waitFor();
+    assert.match(
+      await page.locator(".jp-tsquant-ErrorPlot .jp-tsquant-subtitle").innerText(),
+      /^Layer \d+: sequential\//,
+    );
+    assert.ok(
+      (await page.locator(".jp-tsquant-ErrorPlot-detail .scatterlayer .point").count()) >= 400,
+    );
+    assert.ok((await page.locator(".jp-tsquant-ErrorPlot-detail .bars path").count()) > 10);
+    await page.locator(".jp-tsquant-ErrorPlot").screenshot({ path: join(OUT, "error.png") });
+  });
+
+  test("weights plot: a whisker per channel and the per-tensor band", async () => {
+    await showView(".jp-tsquant-WeightsPlot");
+    assert.equal(await page.locator(".jp-tsquant-WeightsPlot .bars path").count(), 16);
+    assert.match(
+      await page.locator(".jp-tsquant-WeightsPlot .jp-tsquant-readout").innerText(),
+      /16 channels along axis 0/,
+    );
+    await page.locator(".jp-tsquant-WeightsPlot").screenshot({ path: join(OUT, "weights.png") });
+  });
+
+  test("comparison table: sortable, best values marked, with the accuracy-vs-size scatter", async () => {
+    await showView(".jp-tsquant-TableView");
+    const variants = (): Promise<string[]> =>
+      page.locator(".jp-tsquant-TableView tbody td[data-key=variant]").allInnerTexts();
+    assert.deepEqual((await variants()).slice(0, 2), ["float32", "float16"]);
+    await page.locator(".jp-tsquant-TableView th[data-key=sizeBytes]").click();
+    assert.deepEqual((await variants())[0], "dynamic range");
+    await page.locator(".jp-tsquant-TableView th[data-key=sizeBytes]").click();
+    assert.deepEqual((await variants())[0], "float32");
+    await page.locator(".jp-tsquant-TableView th[data-key=accuracy]").click();
+    assert.deepEqual((await variants())[0], "int8 (QAT)");
+    assert.equal(
+      await page.locator(".jp-tsquant-TableView td.jp-tsquant-best[data-key=accuracy]").innerText(),
+      "99.14 %",
+    );
+    assert.equal(
+      await page
+        .locator(".jp-tsquant-TableView td.jp-tsquant-best[data-key=latencyMs]")
+        .innerText(),
+      "0.39 ms",
+    );
+    assert.equal(await page.locator(".jp-tsquant-TableView .scatterlayer .point").count(), 6);
+    await page.locator(".jp-tsquant-TableView").screenshot({ path: join(OUT, "table.png") });
+  });
+
+  test("progress: bar, status line and the training curve", async () => {
+    await showView(".jp-tsquant-ProgressView");
+    assert.match(
+      await page.locator(".jp-tsquant-ProgressView .jp-tsquant-readout").innerText(),
+      /5 \/ 5 epochs \(100 %\)/,
+    );
+    assert.equal(await page.locator(".jp-tsquant-ProgressView .scatterlayer .trace").count(), 4);
+    await page.locator(".jp-tsquant-ProgressView").screenshot({ path: join(OUT, "progress.png") });
+  });
+
+  test("a malformed payload and an unknown kind show readable error boxes", async () => {
+    const boxes = page.locator(".jp-tsquant-error");
+    await boxes.nth(1).scrollIntoViewIfNeeded();
+    assert.equal(await boxes.count(), 2);
+    assert.match(
+      await boxes.nth(0).innerText(),
+      /payload\.histogram\.counts: expected an array, found undefined/,
+    );
+    assert.match(
+      await boxes.nth(1).innerText(),
+      /payload\.kind: expected one of range, error, weights, table, progress, found "sparkline"/,
+    );
+    await boxes.nth(1).screenshot({ path: join(OUT, "unknown-kind.png") });
+  });
+
+  test("plots follow the dark theme and fit a narrower window", async () => {
+    const fontColor = (): Promise<string> =>
+      page
+        .locator(".jp-tsquant-TableView .xtick text")
+        .first()
+        .evaluate((t) => getComputedStyle(t).fill);
+    const light = await fontColor();
+    await page.evaluate(() =>
+      (
+        window as unknown as {
+          jupyterapp: { commands: { execute(id: string, args: object): Promise<unknown> } };
+        }
+      ).jupyterapp.commands.execute("apputils:change-theme", { theme: "JupyterLab Dark" }),
+    );
+    await page.waitForFunction(() => document.body.dataset["jpThemeLight"] === "false");
+    await page.waitForFunction((before) => {
+      const t = document.querySelector(".jp-tsquant-TableView .xtick text");
+      return t !== null && getComputedStyle(t).fill !== before;
+    }, light);
+    await page.locator(".jp-tsquant-TableView").screenshot({ path: join(OUT, "table-dark.png") });
+    const range = page.locator(".jp-tsquant-RangePlot").first();
+    await range.scrollIntoViewIfNeeded();
+    await range.screenshot({ path: join(OUT, "range-dark.png") });
+
+    const svgWidth = (): Promise<number> =>
+      page
+        .locator(".jp-tsquant-RangePlot .main-svg")
+        .first()
+        .evaluate((s) => s.getBoundingClientRect().width);
+    const wide = await svgWidth();
+    await page.setViewportSize({ width: 900, height: 1000 });
+    await page.waitForFunction((w) => {
+      const s = document.querySelector(".jp-tsquant-RangePlot .main-svg");
+      return s !== null && s.getBoundingClientRect().width < w - 200;
+    }, wide);
+    await range.screenshot({ path: join(OUT, "range-narrow.png") });
+  });
+});
