@@ -8,12 +8,12 @@ import { DataFormatError, ShapeError, UsageError } from "../errors";
 import type { DType, Model, NDArray, TypedArray } from "../ir";
 import { Interpreter, type TensorDetails } from "../interpreter/interpreter";
 import { readModel } from "../tflite/reader";
-import type { QuantParams, QuantParamsOptions } from "../quant/params";
+import { type QuantParams, type QuantParamsOptions, chooseQuantParams } from "../quant/params";
 import { EntropyObserver } from "./entropy";
 import type { HistogramData } from "./histogram";
 import { HistogramObserver, MseObserver, PercentileObserver } from "./histogramObservers";
 import { MinMaxObserver, MovingAverageMinMaxObserver } from "./minmax";
-import type { Observer, ObserverOptions, Range } from "./observer";
+import { type Observer, type ObserverOptions, type Range, RangeObserver } from "./observer";
 
 export type CalibrationMethod =
   "minmax" | "movingAverage" | "histogram" | "percentile" | "entropy" | "mse";
@@ -201,6 +201,10 @@ export async function calibrate(
     const exact =
       o instanceof MinMaxObserver ? o.computeRange() : exactRange(o, histograms.get(d.index));
     const h = histograms.get(d.index);
+    // NOTE: computeRange once (entropy and MSE searches are the costly part), then the same
+    // shared mapping computeQParams uses.
+    const range = o.computeRange();
+    const qparamsOptions = o instanceof RangeObserver ? o.qparams : options.qparams;
     tensors.push({
       index: d.index,
       name: d.name,
@@ -208,8 +212,8 @@ export async function calibrate(
       constant: constants.has(d.index),
       min: exact.min,
       max: exact.max,
-      range: o.computeRange(),
-      qparams: o.computeQParams(),
+      range,
+      qparams: chooseQuantParams(range.min, range.max, qparamsOptions),
       count: o.count,
       histogram: h === undefined ? null : h.histogram.toJSON(),
     });

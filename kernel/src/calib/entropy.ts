@@ -135,9 +135,13 @@ export class EntropyObserver extends HistogramObserver {
   override observe(x: ArrayLike<number>): void {
     super.observe(x);
     if (x.length === 0) return;
-    const abs = Float32Array.from(x, Math.abs);
+    const abs = new Float32Array(x.length);
     let amax = 0;
-    for (let i = 0; i < abs.length; i++) if (abs[i] > amax) amax = abs[i];
+    for (let i = 0; i < x.length; i++) {
+      const a = Math.abs(x[i]);
+      abs[i] = a;
+      if (a > amax) amax = a;
+    }
     this.absHistogram.add(abs, 0, amax);
   }
 
