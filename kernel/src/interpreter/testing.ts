@@ -108,21 +108,23 @@ export function buildModel(
   };
 }
 
-/**
- * Run a one-op model: tensors 0 … inputs.length−1 are the op's inputs (those with `data` are
- * constants, the others are fed `feeds` in order), the last tensor is its output.
- */
+/** An op operand: a constant (`data`), or a model input fed `feed` before `invoke()`. */
+export type OperandSpec = TensorSpec & { feed?: TypedArray };
+
+/** Run a one-op model built from its operands and output spec; returns the output tensor. */
 export function runOp(
   op: BuiltinOpName,
   options: BuiltinOptions | null,
-  inputs: (TensorSpec | null)[],
+  inputs: (OperandSpec | null)[],
   output: TensorSpec,
-  feeds: TypedArray[] = [],
 ): NDArray {
   const tensors: TensorSpec[] = [];
+  const feeds = new Map<number, TypedArray>();
   const inputIndices = inputs.map((t) => {
     if (t === null) return -1;
-    tensors.push(t);
+    const { feed, ...spec } = t;
+    tensors.push(spec);
+    if (feed !== undefined) feeds.set(tensors.length - 1, feed);
     return tensors.length - 1;
   });
   tensors.push(output);
@@ -131,10 +133,7 @@ export function runOp(
   ]);
   const it = new Interpreter({ model });
   it.allocateTensors();
-  it.getInputDetails().forEach((d, i) => {
-    const feed = feeds[i];
-    if (feed !== undefined) it.setTensor(d.index, feed);
-  });
+  for (const [index, feed] of feeds) it.setTensor(index, feed);
   it.invoke();
   return it.getTensor(tensors.length - 1);
 }
