@@ -159,7 +159,9 @@ def run(args: argparse.Namespace) -> None:
 
     os.makedirs(args.out, exist_ok=True)
     for i in range(len(out_details)):
-        np.save(os.path.join(args.out, f"output_{i}.npy"), np.concatenate([o[i] for o in outs]))
+        # One invoke: the output as is (it may be a scalar); several: chunks joined on axis 0.
+        out = outs[0][i] if len(outs) == 1 else np.concatenate([o[i] for o in outs])
+        np.save(os.path.join(args.out, f"output_{i}.npy"), out)
 
     info: dict = {
         "inputs": [details_json(d) for d in interp.get_input_details()],
