@@ -5,7 +5,7 @@
 // server config (read-only extension manager, no news or update checks) is jupyter-config/, which
 // the set-up copied into the venv's etc/jupyter. Prints the URL with its token once serving.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -37,6 +37,8 @@ if (process.getuid?.() === 0 && !has("--allow-root", "--ServerApp.allow_root")) 
   args.push("--allow-root");
 }
 if (!has("--notebook-dir", "--ServerApp.root_dir", "--root-dir")) {
+  // git does not keep empty folders: a fresh clone may have no notebooks/ yet.
+  mkdirSync(notebooks, { recursive: true });
   args.push(`--ServerApp.root_dir=${notebooks}`);
 }
 
