@@ -10,7 +10,7 @@ import { Interpreter, type TensorDetails } from "../interpreter/interpreter";
 import { readModel } from "../tflite/reader";
 import { type QuantParams, type QuantParamsOptions, chooseQuantParams } from "../quant/params";
 import { EntropyObserver } from "./entropy";
-import type { HistogramData } from "./histogram";
+import type { HistogramSnapshot } from "./histogram";
 import { HistogramObserver, MseObserver, PercentileObserver } from "./histogramObservers";
 import { MinMaxObserver, MovingAverageMinMaxObserver } from "./minmax";
 import { type Observer, type ObserverOptions, type Range, RangeObserver } from "./observer";
@@ -62,7 +62,7 @@ export interface TensorCalibration {
   qparams: QuantParams;
   /** Values observed. */
   count: number;
-  histogram: HistogramData | null;
+  histogram: HistogramSnapshot | null;
 }
 
 export interface CalibrationResult {

@@ -11,7 +11,7 @@
 import { UsageError } from "../errors";
 
 /** Plain-data form, for display payloads and merging. */
-export interface HistogramData {
+export interface HistogramSnapshot {
   /** Bin edges are lo + i·(hi − lo)/counts.length. */
   lo: number;
   hi: number;
@@ -152,7 +152,7 @@ export class Histogram {
     return this.max;
   }
 
-  toJSON(): HistogramData {
+  toJSON(): HistogramSnapshot {
     return {
       lo: this.lo,
       hi: this.hi,

@@ -9,3 +9,4 @@ export * from "./histogramObservers";
 export * from "./entropy";
 export * from "./fakeQuantize";
 export * from "./calibrate";
+export * from "./payload";

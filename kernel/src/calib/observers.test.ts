@@ -9,6 +9,7 @@ import { HistogramObserver, MseObserver, PercentileObserver } from "./histogramO
 import { EntropyObserver } from "./entropy";
 import { PerAxisObserver } from "./observer";
 import { FakeQuantize } from "./fakeQuantize";
+import { histogramPayload } from "./payload";
 
 const f32 = Math.fround;
 
@@ -204,5 +205,20 @@ describe("FakeQuantize holds an observer", () => {
     assert.deepEqual(fq.range(), { min: [-2, -0.5], max: [2, 0.5] });
     assert.equal(y.length, 4);
     assert.equal(y[2], -2);
+  });
+});
+
+describe("display payloads", () => {
+  test("histogramPayload trims empty bins at both ends and keeps bin edges", () => {
+    // lo 0, hi 8, 8 bins of width 1: counts at bins 2..4
+    const p = histogramPayload({
+      lo: 0,
+      hi: 8,
+      counts: [0, 0, 1, 0, 2, 0, 0, 0],
+      min: 2.5,
+      max: 4.5,
+      total: 3,
+    });
+    assert.deepEqual(p, { min: 2, max: 5, counts: [1, 0, 2] });
   });
 });
