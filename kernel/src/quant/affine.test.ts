@@ -39,6 +39,40 @@ describe("quantize", () => {
   });
 });
 
+describe("quantize: other widths", () => {
+  test("int4 codes clamp to [-8, 7] in an Int8Array; uint16 to [0, 65535] in a Uint16Array", () => {
+    const int4: QuantParams = {
+      scale: 0.5,
+      zeroPoint: 0,
+      format: integerFormat({ dtype: "int4" }),
+    };
+    const q4 = quantize([-10, -4, 3.4, 3.6, 10], int4);
+    assert.ok(q4 instanceof Int8Array);
+    assert.deepEqual([...q4], [-8, -8, 7, 7, 7]); // 3.4/0.5 = 6.8 → 7; −4/0.5 = −8
+    const u16: QuantParams = {
+      scale: 1,
+      zeroPoint: 32768,
+      format: integerFormat({ dtype: "uint16" }),
+    };
+    const q16 = quantize([-40000, -1, 0, 40000], u16);
+    assert.ok(q16 instanceof Uint16Array);
+    assert.deepEqual([...q16], [0, 32767, 32768, 65535]);
+  });
+  test("per-axis along the last axis of an OHWI-like [2, 1, 1, 3] shape (negative axis)", () => {
+    const p: PerAxisQuantParams = {
+      scale: [1, 0.5, 0.25],
+      zeroPoint: [0, 0, 0],
+      axis: 3,
+      format: int8,
+    };
+    assert.deepEqual(
+      [...quantize([1, 1, 1, 2, 2, 2], p, { shape: [2, 1, 1, 3] })],
+      [1, 2, 4, 2, 4, 8],
+    );
+    assert.deepEqual([...dequantize([1, 2, 4], { ...p, axis: -1 }, { shape: [1, 3] })], [1, 1, 1]);
+  });
+});
+
 describe("dequantize", () => {
   test("x = scale · (q − zp)", () => {
     const p: QuantParams = { scale: 0.25, zeroPoint: 10, format: int8 };

@@ -214,6 +214,11 @@ export function representableRange(params: QuantParams): { min: number; max: num
 /** The IR/.tflite form of parameters (`Tensor.quantization`). */
 export function toQuantization(params: AnyQuantParams): Quantization {
   if (isPerAxis(params)) {
+    if (params.axis < 0) {
+      throw new UsageError(
+        `toQuantization: quantized dimension ${params.axis} is negative; the .tflite field needs the non-negative axis`,
+      );
+    }
     return {
       min: null,
       max: null,
