@@ -21,11 +21,11 @@ Resolvers: `ref` = OpResolverType.BUILTIN_REF (reference kernels, no delegate), 
 BUILTIN_WITHOUT_DEFAULT_DELEGATES (optimized kernels, no XNNPACK).
 
 Writes to DIR: output_<i>.npy (each output, the chunks concatenated on axis 0) and details.json
-(input/output details, number of invocations, seconds spent invoking, runtime versions). With --all-tensors the
-interpreter keeps every intermediate (experimental_preserve_all_tensors=True), the samples must
-fit in one invoke, and every readable tensor is written as tensor_<index>.npy and listed in
-details.json. float16 tensors are written as their raw bits (uint16; `"bits": "float16"`) because
-the TypeScript .npy reader has no float16.
+(input/output details, number of invocations, seconds spent invoking, runtime versions).
+With --all-tensors the interpreter keeps every intermediate (experimental_preserve_all_tensors),
+the samples must fit in one invoke, and every readable tensor is written as tensor_<index>.npy
+and listed in details.json. float16 tensors are written as their raw bits (uint16, with
+`"bits": "float16"`) because the TypeScript .npy reader has no float16.
 
 Errors: a message on stderr starting with "litert.py:" and exit status 2.
 """
