@@ -26,7 +26,10 @@ interface TraceBase {
   yaxis?: string;
   hovertemplate?: string;
   hoverinfo?: "skip" | "none" | "x+y" | "text";
+  /** Labels drawn on the plot (scatter "text" modes; bars draw them inside unless hidden). */
   text?: string[];
+  /** Hover-only labels, shown by `%{hovertext}` in a hovertemplate. */
+  hovertext?: string[];
   customdata?: number[];
   showlegend?: boolean;
   legendgroup?: string;
@@ -69,6 +72,8 @@ export interface Axis {
   linecolor?: string;
   tickfont?: Font;
   tickformat?: string;
+  /** Tick spacing in axis units. */
+  dtick?: number;
   tickangle?: number;
   categoryorder?: "array";
   categoryarray?: string[];

@@ -13,7 +13,15 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, copyFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,6 +37,7 @@ interface PageElement {
 }
 declare const document: {
   querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): Iterable<PageElement>;
   body: { dataset: Record<string, string | undefined> };
 };
 declare function getComputedStyle(element: unknown): { fill: string };
@@ -119,6 +128,14 @@ describe("JupyterLab extension in Chromium", { skip: skip ?? false, timeout: 180
     mkdirSync(notebooks);
     copyFileSync(NOTEBOOK_PATH, join(notebooks, NAME));
     for (const d of ["config", "data", "runtime"]) mkdirSync(join(tmp, d));
+    // No "get notified about Jupyter news?" toast over the outputs (it would also ask the network).
+    mkdirSync(join(tmp, "config", "labconfig"));
+    writeFileSync(
+      join(tmp, "config", "labconfig", "page_config.json"),
+      JSON.stringify({
+        disabledExtensions: { "@jupyterlab/apputils-extension:announcements": true },
+      }),
+    );
     mkdirSync(OUT, { recursive: true });
 
     const port = await freePort();
@@ -245,11 +262,22 @@ describe("JupyterLab extension in Chromium", { skip: skip ?? false, timeout: 180
     await page.locator(".jp-tsquant-RangePlot").screenshot({ path: join(OUT, "range-4bit.png") });
     await bits.fill("8");
     assert.equal(await readout(page, "clipped"), "0 %");
-    await page.locator('.jp-tsquant-RangePlot button[data-method="mse"]').click();
+    await page.locator('.jp-tsquant-RangePlot button[data-method="entropy"]').click();
     assert.notEqual(await readout(page, "clipped"), "0 %");
-    assert.equal(await page.locator(".jp-tsquant-RangePlot input[name=max]").inputValue(), "2.1");
+    assert.equal(await page.locator(".jp-tsquant-RangePlot input[name=max]").inputValue(), "2.6");
     await page.locator(".jp-tsquant-RangePlot input[name=symmetric]").check();
     assert.equal(await readout(page, "zeroPoint"), "0");
+    // Log scale: the count axis gets decade ticks (a linear 0..~370 axis has no "10").
+    const yTicks = page.locator(".jp-tsquant-RangePlot .ytick text");
+    assert.ok(!(await yTicks.allInnerTexts()).includes("10"));
+    await page.locator(".jp-tsquant-RangePlot input[name=logScale]").check();
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll(".jp-tsquant-RangePlot .ytick text")].some(
+        (t) => t.textContent === "10",
+      ),
+    );
+    await page.locator(".jp-tsquant-RangePlot").screenshot({ path: join(OUT, "range-log.png") });
+    await page.locator(".jp-tsquant-RangePlot input[name=logScale]").uncheck();
   });
 
   test("range plot: dragging the max line moves the range and updates the readout", async () => {

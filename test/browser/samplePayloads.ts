@@ -13,6 +13,7 @@ import type {
   TablePayload,
   WeightsPayload,
 } from "../../kernel/src/display/payload";
+import { rangeReadout } from "../../labextension/src/rangeMath";
 
 /** Park–Miller minimal standard generator: seeded, reproducible, uniform in (0, 1). */
 export function seededUniform(seed: number): () => number {
@@ -60,17 +61,39 @@ export function activationValues(n = 20000): number[] {
   return values;
 }
 
+/** The max (min fixed) in 200 steps up to `max` whose int8 grid has the least expected MSE. */
+function mseOptimalMax(histogram: HistogramData, min: number, max: number): number {
+  let best = max;
+  let bestMse = Infinity;
+  for (let i = 1; i <= 200; i++) {
+    const candidate = Number(((max * i) / 200).toPrecision(4));
+    const { mse } = rangeReadout(histogram, {
+      min,
+      max: candidate,
+      bits: 8,
+      symmetric: false,
+      narrowRange: false,
+    });
+    if (mse < bestMse) {
+      bestMse = mse;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
 export function rangePayload(): RangePayload {
   const values = activationValues();
   const sorted = [...values].sort((a, b) => a - b);
   const min = sorted[0] ?? 0;
   const max = sorted[sorted.length - 1] ?? 0;
   const pct = (p: number): number => sorted[Math.floor((p / 100) * (sorted.length - 1))] ?? 0;
+  const histogram = histogramOfValues(values, 512);
   return {
     kind: "range",
     title: "conv2d_1/Relu input (synthetic)",
     tensor: "sequential/conv2d_1/BiasAdd",
-    histogram: histogramOfValues(values, 512),
+    histogram,
     range: { min, max },
     bits: 8,
     symmetric: false,
@@ -78,8 +101,9 @@ export function rangePayload(): RangePayload {
     methods: [
       { method: "minmax", min, max, label: "min/max" },
       { method: "percentile", min: pct(0.01), max: pct(99.99), label: "percentile 99.99" },
+      // NOTE: a placeholder for what an entropy calibrator would pick (no KL search here).
       { method: "entropy", min, max: 2.6, label: "entropy (KL)" },
-      { method: "mse", min, max: 2.1, label: "MSE" },
+      { method: "mse", min, max: mseOptimalMax(histogram, min, max), label: "MSE" },
     ],
   };
 }
@@ -106,8 +130,9 @@ export function errorPayload(): ErrorPayload {
     const noiseStd = signalRms / 10 ** (l.sqnr / 20);
     for (let i = 0; i < 400; i++) {
       const x = Math.max(0, normal());
-      float.push(x);
-      quantized.push(x + noiseStd * normal());
+      // 5 significant digits keep the sample notebook small
+      float.push(Number(x.toPrecision(5)));
+      quantized.push(Number((x + noiseStd * normal()).toPrecision(5)));
     }
     return {
       index,

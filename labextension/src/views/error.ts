@@ -79,10 +79,10 @@ export class ErrorView implements View {
         // An exact layer (SQNR null = infinite) gets a bar a little above the best finite one.
         y: ofOp.map((l) => metricValue(l, this.metric) ?? top * 1.1),
         customdata: ofOp.map((l) => l.index),
-        text: ofOp.map(
+        hovertext: ofOp.map(
           (l) => `${l.name}<br>${l.op}<br>SQNR ${formatDb(l.sqnr)}<br>MSE ${formatNumber(l.mse)}`,
         ),
-        hovertemplate: "%{text}<extra>layer %{x}</extra>",
+        hovertemplate: "%{hovertext}<extra>layer %{x}</extra>",
         marker: { color: theme.palette[k % theme.palette.length] ?? theme.accent },
       };
     });

@@ -116,14 +116,21 @@ export class ProgressView implements View {
     const axis = themedAxis(theme);
     await this.plot.react(traces, {
       ...layout,
-      margin: { l: 50, r: 50, t: 20, b: 40 },
+      margin: { l: 50, r: 70, t: 20, b: 40 },
       showlegend: true,
       legend: { ...layout.legend, orientation: "h", x: 0, y: 1.2 },
-      xaxis: { ...axis, title: { text: this.payload.unit ?? "step" } },
+      // Whole steps (epochs) get one tick each while there are few of them.
+      xaxis: {
+        ...axis,
+        title: { text: this.payload.unit ?? "step" },
+        dtick: steps.length <= 20 ? 1 : undefined,
+      },
       yaxis: { ...axis, title: { text: "loss" } },
       yaxis2: {
         ...axis,
         title: { text: "accuracy" },
+        tickformat: ".0%",
+        automargin: true,
         overlaying: "y",
         side: "right",
         showgrid: false,

@@ -138,6 +138,10 @@ export class TableView implements View {
   }
 
   async render(theme: Theme): Promise<void> {
+    const accuracies = this.rows.map((r) => r.accuracy * 100);
+    const accLo = Math.min(...accuracies);
+    const accHi = Math.max(...accuracies);
+    const accPad = accHi - accLo > 0 ? accHi - accLo : 1;
     const layout = themedLayout(theme, 300);
     const axis = themedAxis(theme);
     await this.plot.react(
@@ -163,7 +167,12 @@ export class TableView implements View {
         showlegend: false,
         hovermode: "closest",
         xaxis: { ...axis, title: { text: "size (KB)" }, type: "log" },
-        yaxis: { ...axis, title: { text: "accuracy (%)" } },
+        // Pad the accuracy range so the labels above the top points stay inside the plot.
+        yaxis: {
+          ...axis,
+          title: { text: "accuracy (%)" },
+          range: [accLo - 0.1 * accPad, accHi + 0.25 * accPad],
+        },
       },
     );
   }

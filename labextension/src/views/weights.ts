@@ -68,12 +68,12 @@ export class WeightsView implements View {
           base: p.channelMin,
           width: 0.35,
           marker: { color: theme.accent },
-          text: channels.map(
+          hovertext: channels.map(
             (c) =>
               `channel ${c}<br>min ${formatNumber(p.channelMin[c] ?? 0)}<br>max ${formatNumber(p.channelMax[c] ?? 0)}` +
               (p.scales ? `<br>scale ${formatNumber(p.scales[c] ?? 0)}` : ""),
           ),
-          hovertemplate: "%{text}<extra></extra>",
+          hovertemplate: "%{hovertext}<extra></extra>",
         },
         {
           type: "scatter",
