@@ -121,7 +121,8 @@ export class GraphBuilder {
       opcodeIndex,
       inputs,
       outputs,
-      builtinOptions,
+      // A copy: SAMPLE_OPTIONS are shared between models that tests then edit.
+      builtinOptions: builtinOptions === null ? null : structuredClone(builtinOptions),
       customOptions: null,
       intermediates: null,
     });

@@ -5,8 +5,8 @@
  * in which every tensor is produced once, before it is consumed.
  */
 import { ModelFormatError } from "../errors";
-import { TENSOR_TYPES, dtypeByteSize, opName, shapeSize } from "../ir";
-import type { Model, Operator, SubGraph, Tensor } from "../ir";
+import { ACTIVATIONS, PADDINGS, TENSOR_TYPES, dtypeByteSize, opName, shapeSize } from "../ir";
+import type { Activation, Model, Operator, Padding, SubGraph, Tensor } from "../ir";
 import { EXPECTED_OPTIONS, optionsTypeName } from "./options";
 
 const INT32_MAX = 2 ** 31 - 1;
@@ -265,6 +265,14 @@ function validateTensor(
   }
 }
 
+/** Options fields stored as `bool` in the schema; every other numeric field is an int32. */
+const BOOLEAN_OPTIONS = new Set([
+  "keepNumDims",
+  "asymmetricQuantizeInputs",
+  "potScaleInt16",
+  "keepDims",
+]);
+
 function validateOptions(
   model: Model,
   op: Operator,
@@ -283,12 +291,50 @@ function validateOptions(
   }
   if (options === null) return;
   for (const [key, value] of Object.entries(options)) {
-    if (typeof value !== "number" || key === "beta") continue;
-    if (!Number.isInteger(value) || value < -(2 ** 31) || value > INT32_MAX) {
-      fail(`${opDesc}: option ${key} = ${value} is not a 32-bit integer`);
+    if (key === "type" || key === "newShape") continue;
+    if (key === "padding") {
+      if (!PADDINGS.includes(value as Padding)) {
+        fail(`${opDesc}: padding ${String(value)} is not SAME or VALID`);
+      }
+    } else if (key === "fusedActivationFunction") {
+      if (!ACTIVATIONS.includes(value as Activation)) {
+        fail(
+          `${opDesc}: fused activation ${String(value)} is not one of ${ACTIVATIONS.join(", ")}`,
+        );
+      }
+    } else if (BOOLEAN_OPTIONS.has(key)) {
+      if (typeof value !== "boolean")
+        fail(`${opDesc}: option ${key} = ${String(value)} is not a boolean`);
+    } else if (key === "beta") {
+      if (typeof value !== "number") fail(`${opDesc}: beta ${String(value)} is not a number`);
+    } else if (
+      typeof value !== "number" ||
+      !Number.isInteger(value) ||
+      value < -(2 ** 31) ||
+      value > INT32_MAX
+    ) {
+      fail(`${opDesc}: option ${key} = ${String(value)} is not a 32-bit integer`);
     }
   }
+  if (
+    options.type === "FullyConnectedOptions" &&
+    options.weightsFormat !== 0 &&
+    options.weightsFormat !== 1
+  ) {
+    fail(
+      `${opDesc}: weights_format ${options.weightsFormat} is not DEFAULT (0) or SHUFFLED4x16INT8 (1)`,
+    );
+  }
+  if (
+    (options.type === "FullyConnectedOptions" || options.type === "Conv2DOptions") &&
+    (options.quantizedBiasType < 0 || options.quantizedBiasType >= TENSOR_TYPES.length)
+  ) {
+    fail(`${opDesc}: quantized_bias_type ${options.quantizedBiasType} is not a TensorType`);
+  }
   if (options.type === "ReshapeOptions") {
+    if (options.newShape !== null && !Array.isArray(options.newShape)) {
+      fail(`${opDesc}: new_shape must be a list of integers or null`);
+    }
     for (const d of options.newShape ?? []) {
       if (!Number.isInteger(d) || d < -(2 ** 31) || d > INT32_MAX) {
         fail(`${opDesc}: new_shape entry ${d} is not a 32-bit integer`);
