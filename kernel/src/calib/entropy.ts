@@ -151,7 +151,11 @@ export class EntropyObserver extends HistogramObserver {
     const nq =
       this.numQuantizedBins === "auto" ? (min >= 0 || max <= 0 ? 255 : 128) : this.numQuantizedBins;
     const h = this.absHistogram;
-    const { threshold } = entropyThreshold(h.counts, h.width, nq);
+    // NOTE: the doubling histogram can end in up to half empty bins; thresholds there clip
+    // nothing, so the search stops at the last non-empty bin (up to 4× fewer KL evaluations).
+    let used = h.counts.length;
+    while (used > 1 && h.counts[used - 1] === 0) used--;
+    const { threshold } = entropyThreshold(h.counts.subarray(0, used), h.width, nq);
     return { min: Math.max(min, -threshold), max: Math.min(max, threshold) };
   }
 
