@@ -12,9 +12,7 @@ export {
   updateOpVersions,
   minRuntimeVersion,
   finalizeModel,
-  compareVersions,
   MIN_RUNTIME_VERSION,
 } from "./versions";
 export { validateModel } from "./validate";
 export { summarizeModel, describeQuantization } from "./summary";
-export { OPTIONS_UNION_TYPE } from "./options";
