@@ -18,6 +18,8 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
+  readdirSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -105,6 +107,8 @@ describe("JupyterLab extension in Chromium", { skip: skip ?? false, timeout: 180
   let tmp = "";
   let serverLog = "";
   let dialogText = "";
+  let base = "";
+  const requests: string[] = [];
 
   before(async () => {
     if (!existsSync(join(EXTENSION, "package.json"))) {
@@ -170,7 +174,7 @@ describe("JupyterLab extension in Chromium", { skip: skip ?? false, timeout: 180
     );
     server.stdout?.on("data", (d: Buffer) => (serverLog += d.toString()));
     server.stderr?.on("data", (d: Buffer) => (serverLog += d.toString()));
-    const base = `http://127.0.0.1:${port}`;
+    base = `http://127.0.0.1:${port}`;
     await waitForServer(`${base}/api/status`, server, () => serverLog, 60_000);
 
     browser = await chromium.launch({
@@ -186,6 +190,7 @@ describe("JupyterLab extension in Chromium", { skip: skip ?? false, timeout: 180
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.setDefaultTimeout(30_000);
+    page.on("request", (r) => requests.push(r.url()));
     await page.goto(`${base}/lab/tree/${NAME}`);
     // No kernel is needed to render saved outputs. The notebook names the tsquant kernel; where
     // that is not installed, Lab asks which kernel to start once the session is set up: decline.
@@ -388,6 +393,27 @@ describe("JupyterLab extension in Chromium", { skip: skip ?? false, timeout: 180
     );
     assert.equal(await page.locator(".jp-tsquant-ProgressView .scatterlayer .trace").count(), 4);
     await page.locator(".jp-tsquant-ProgressView").screenshot({ path: join(OUT, "progress.png") });
+  });
+
+  test("plotly comes lazily from the extension's own chunk; nothing leaves localhost", () => {
+    const statics = readdirSync(join(EXTENSION, "static")).filter((f) => f.endsWith(".js"));
+    const withText = (text: string): string[] =>
+      statics.filter((f) => readFileSync(join(EXTENSION, "static", f), "utf8").includes(text));
+    const plotlyChunks = withText("js-plotly-plot");
+    const rendererChunks = withText("jp-tsquant-RangePlot");
+    assert.equal(plotlyChunks.length, 1, `plotly in ${plotlyChunks.join(", ")}`);
+    assert.equal(rendererChunks.length, 1, `renderer in ${rendererChunks.join(", ")}`);
+    // The renderer's chunk does not carry plotly: it is fetched on first render, from Lab's server.
+    assert.notEqual(plotlyChunks[0], rendererChunks[0]);
+    assert.ok(
+      requests.some((u) =>
+        u.includes(`/lab/extensions/tsquant-labextension/static/${plotlyChunks[0]}`),
+      ),
+    );
+    const outside = requests.filter(
+      (u) => !u.startsWith(base) && !u.startsWith("data:") && !u.startsWith("blob:"),
+    );
+    assert.deepEqual(outside, []);
   });
 
   test("a malformed payload and an unknown kind show readable error boxes", async () => {
