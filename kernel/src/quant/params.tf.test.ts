@@ -30,6 +30,17 @@ const calibration = JSON.parse(
   models: { model: string; tensors: CalibratedTensor[] }[];
 };
 
+const qat = JSON.parse(readFileSync(join(fixtures, "quant", "qat_reference.json"), "utf8")) as {
+  ranges: { min: number; max: number; scale: number; zeroPoint: number }[];
+};
+
+test(`QAT: int8 parameters from ${qat.ranges.length} FakeQuant ranges equal the TFLite converter's (float64 path)`, () => {
+  for (const r of qat.ranges) {
+    const p = chooseQuantParams(r.min, r.max, { scalePrecision: "float64" });
+    assert.deepEqual([p.scale, p.zeroPoint], [r.scale, r.zeroPoint], `[${r.min}, ${r.max}]`);
+  }
+});
+
 describe("activation parameters equal TF's from the same calibrated min/max", () => {
   for (const m of calibration.models) {
     test(m.model, () => {

@@ -70,9 +70,10 @@ const f32 = Math.fround;
  *    Otherwise zeroPoint = f32(qmin − min / scale), clamped to [qmin, qmax], else rounded
  *    half away from zero.
  *
- * With `scalePrecision: "float64"` step 4 is TF's `fakeQuantAttrsToType` in double: the zero
- * point from whichever end (min or max) carries the smaller rounding error, and a range below
- * double epsilon gives scale 1, zeroPoint qmin.
+ * With `scalePrecision: "float64"` (ranges learned by QAT FakeQuant ops) steps 1 and 3 are
+ * skipped and step 4 is TF's `fakeQuantAttrsToType` in double: scale = (max − min)/(qmax − qmin)
+ * and the zero point from whichever end carries the smaller rounding error, computed in the
+ * FakeQuant op's unsigned domain; a range below double epsilon gives scale 1, zeroPoint qmin.
  *
  * Errors: NaN or ±Infinity bounds, or min > max, are a UsageError naming the slice.
  */
@@ -152,6 +153,11 @@ function paramsForRange(
   precision: "float32" | "float64",
 ): { scale: number; zeroPoint: number } {
   const { qmin, qmax } = format;
+  if (precision === "float64") {
+    // The QAT path takes FakeQuant's min/max as they are (tfmot keeps 0 inside them).
+    const a = Math.max(Math.abs(min), Math.abs(max));
+    return symmetric ? fakeQuantAttrsToType(-a, a, format) : fakeQuantAttrsToType(min, max, format);
+  }
   let rmin = Math.min(min, 0);
   let rmax = Math.max(max, 0);
   if (symmetric) {
@@ -169,7 +175,6 @@ function paramsForRange(
     rmin -= NEAR_ZERO_TOLERANCE;
     rmax += NEAR_ZERO_TOLERANCE;
   }
-  if (precision === "float64") return fakeQuantAttrsToType(rmin, rmax, qmin, qmax);
 
   if (symmetric && format.signed) {
     // f32(2a) / (2·qmax) and f32(a) / qmax are the same float: doubling is exact.
@@ -187,14 +192,21 @@ function nudgeZeroPoint(zeroPoint: number, qmin: number, qmax: number): number {
   return roundHalfAwayFromZero(zeroPoint);
 }
 
-/** TF `fakeQuantAttrsToType` (double precision; the QAT conversion path). */
+/**
+ * TF `fakeQuantAttrsToType` (double precision; the QAT conversion path). TF computes it in the
+ * unsigned domain of the FakeQuant op ([0, 2^bits − 1], narrow [1, 2^bits − 1]) and shifts the
+ * zero point by −2^(bits−1) for signed storage; the choice between the two ends' zero points
+ * depends on that domain, so a signed format is computed the same way.
+ */
 function fakeQuantAttrsToType(
   rmin: number,
   rmax: number,
-  qmin: number,
-  qmax: number,
+  format: IntegerFormat,
 ): { scale: number; zeroPoint: number } {
-  if (Math.abs(rmax - rmin) < Number.EPSILON) return { scale: 1, zeroPoint: qmin };
+  const offset = format.signed ? 2 ** (format.bits - 1) : 0;
+  const qmin = format.qmin + offset;
+  const qmax = format.qmax + offset;
+  if (Math.abs(rmax - rmin) < Number.EPSILON) return { scale: 1, zeroPoint: qmin - offset };
   const scale = (rmax - rmin) / (qmax - qmin);
   const fromMin = qmin - rmin / scale;
   const fromMinError = Math.abs(qmin) + Math.abs(rmin / scale);
@@ -202,7 +214,7 @@ function fakeQuantAttrsToType(
   const fromMaxError = Math.abs(qmax) + Math.abs(rmax / scale);
   const zeroPoint = fromMinError < fromMaxError ? fromMin : fromMax;
   // The .tflite file stores the double scale cast to float32.
-  return { scale: f32(scale), zeroPoint: nudgeZeroPoint(zeroPoint, qmin, qmax) };
+  return { scale: f32(scale), zeroPoint: nudgeZeroPoint(zeroPoint, qmin, qmax) - offset };
 }
 
 /** The float range a set of parameters represents: [scale·(qmin − zp), scale·(qmax − zp)]. */
