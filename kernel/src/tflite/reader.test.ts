@@ -120,6 +120,37 @@ describe("readModel rejects malformed files with a ModelFormatError", () => {
     assert.ok(performance.now() - start < 500);
   });
 
+  test("a vtable field offset of 32768 or more (negative to flatbuffers-js) is refused", () => {
+    const bytes = good.slice();
+    const view = new DataView(bytes.buffer);
+    const tensor = FbModel.getRootAsModel(new flatbuffers.ByteBuffer(bytes))
+      .subgraphs(0)
+      ?.tensors(0);
+    assert.ok(tensor !== null && tensor !== undefined);
+    const vtable = tensor.bb_pos - view.getInt32(tensor.bb_pos, true);
+    view.setUint16(vtable + 4, 0x8000, true); // slot 0 (shape)
+    rejects(
+      bytes,
+      /at Model\.subgraphs\[0\]\.tensors\[0\]\.shape: field offset -32768 is inside the table header/,
+    );
+  });
+
+  test("a table size of 32768 or more (negative to flatbuffers-js) is refused", () => {
+    // Large enough a file that the Model table (near the start) would fit a 36 KB "object".
+    const g = new GraphBuilder();
+    const x = g.tensor("x", "float32", [10000]);
+    const c = g.tensor("c", "float32", [10000], { data: new Float32Array(10000) });
+    const y = g.tensor("y", "float32", [10000]);
+    g.op("ADD", [x, c], [y], SAMPLE_OPTIONS.add);
+    const bytes = writeModel(g.io([x], [y]).build());
+    const view = new DataView(bytes.buffer);
+    const root = view.getUint32(0, true);
+    const vtable = root - view.getInt32(root, true);
+    view.setUint16(vtable + 2, 0x9000, true); // object size 36864
+    view.setUint16(vtable + 6, 0x8000, true); // operator_codes at +32768
+    rejects(bytes, /at Model: table of -28672 bytes/);
+  });
+
   test("schema version other than 3", () => {
     rejects(
       broken((m) => (m.version = 2)),

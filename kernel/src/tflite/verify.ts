@@ -247,8 +247,10 @@ class Verifier {
     if (!this.inBounds(pos, 4)) this.fail(path, `table offset ${pos} is outside the file`);
     const vtable = pos - this.view.getInt32(pos, true);
     if (!this.inBounds(vtable, 4)) this.fail(path, `vtable offset ${vtable} is outside the file`);
-    const vtableSize = this.view.getUint16(vtable, true);
-    const objectSize = this.view.getUint16(vtable + 2, true);
+    // NOTE: signed reads, as flatbuffers-js makes them (`readInt16`): a size or field offset of
+    // 32768 or more is negative to the generated code, so it is refused here.
+    const vtableSize = this.view.getInt16(vtable, true);
+    const objectSize = this.view.getInt16(vtable + 2, true);
     if (vtableSize < 4 || vtableSize % 2 !== 0 || !this.inBounds(vtable, vtableSize)) {
       this.fail(path, `bad vtable size ${vtableSize}`);
     }
@@ -257,11 +259,12 @@ class Verifier {
     }
     const fieldOffset = (slot: number): number => {
       const at = 4 + 2 * slot;
-      return at + 2 <= vtableSize ? this.view.getUint16(vtable + at, true) : 0;
+      return at + 2 <= vtableSize ? this.view.getInt16(vtable + at, true) : 0;
     };
     for (const [slot, { name, field }] of tableSpec.fields) {
       const off = fieldOffset(slot);
       if (off === 0) continue;
+      if (off < 4) this.fail(`${path}.${name}`, `field offset ${off} is inside the table header`);
       const fieldPath = `${path}.${name}`;
       const size = field.kind === "scalar" ? field.size : 4;
       if (off + size > objectSize) {
