@@ -82,6 +82,21 @@ describe("writeModel round trip", () => {
     assertStable(model, 1);
   });
 
+  test("custom ops (custom_code, custom_options) and a second subgraph survive", () => {
+    const model = floatDenseModel();
+    model.operatorCodes.push({ builtinCode: 32, customCode: "TsquantTestOp", version: 2 });
+    const sg = model.subgraphs[0];
+    assert.ok(sg !== undefined);
+    const op = sg.operators[1];
+    assert.ok(op !== undefined);
+    op.opcodeIndex = 2;
+    op.builtinOptions = null;
+    op.customOptions = Uint8Array.of(1, 2, 3, 250);
+    model.subgraphs.push({ ...structuredClone(sg), name: "second" });
+    const bytes = assertStable(model);
+    assert.equal(readModel(bytes).operatorCodes[2]?.customCode, "TsquantTestOp");
+  });
+
   test("absent and empty fields stay apart", () => {
     const model = floatDenseModel();
     const sg = model.subgraphs[0];
