@@ -1,7 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { ShapeError } from "../errors";
-import { quantizeBias } from "./bias";
+import { quantizeBias, quantizeBias64 } from "./bias";
 import { errorMetrics, quantizationError } from "./metrics";
 import { dequantizeMultiplier } from "./multiplier";
 import { quantizeMultiplier } from "./fixedpoint";
@@ -31,6 +31,14 @@ describe("quantizeBias", () => {
   });
   test("one weight scale per bias channel, else ShapeError", () => {
     assert.throws(() => quantizeBias([1, 2, 3], 1, [1, 2]), ShapeError);
+  });
+});
+
+describe("quantizeBias64 (16x8 mode)", () => {
+  test("int64 codes beyond the int32 range: 1e10 / 0.125 = 8e10 exactly; NaN → 0", () => {
+    const b = quantizeBias64([1e10, -0.0625, NaN], 0.5, 0.25);
+    assert.deepEqual([...b.values], [80000000000n, -1n, 0n]);
+    assert.equal(b.scale, 0.125);
   });
 });
 

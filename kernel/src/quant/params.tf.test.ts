@@ -11,7 +11,7 @@ import { readModel } from "../tflite/reader";
 import { BuiltinOperator, type Model, type Tensor } from "../ir";
 import { chooseQuantParams, isPerAxis } from "./params";
 import { quantizeWeights } from "./affine";
-import { quantizeBias } from "./bias";
+import { quantizeBias, quantizeBias64 } from "./bias";
 
 const root = process.env.TSQUANT_ROOT ?? join(__dirname, "..", "..", "..");
 const fixtures = join(root, "test", "fixtures");
@@ -148,6 +148,74 @@ describe("weights and biases equal TF-converted int8 models bit for bit", () => 
         assert.deepEqual([...bias.values], [...intData(intModel, qb)], `${qb.name} values`);
       }
       assert.ok(weightValues > 1000);
+    });
+  }
+});
+
+describe("16x8 mode: TF's legacy quantizer (int16 activations, int8 weights, int64 biases)", () => {
+  for (const m of calibration.models) {
+    const family = m.model.replace("_float32", "");
+    test(`${family}: activation scales from the calibrated ranges, weights and int64 biases bit for bit`, () => {
+      const model = readModel(
+        new Uint8Array(readFileSync(join(fixtures, "quant", `${family}_int16x8.tflite`))),
+      );
+      const floatModel = readModel(
+        new Uint8Array(readFileSync(join(fixtures, "models", `${m.model}.tflite`))),
+      );
+      const ranges = new Map(m.tensors.map((t) => [t.name, t]));
+      const candidates = m.tensors.map(
+        (t) => chooseQuantParams(t.min, t.max, { dtype: "int16" }).scale,
+      );
+      let own = 0;
+      let checked = 0;
+      for (const t of model.subgraphs[0].tensors) {
+        if (t.type !== "int16" || t.quantization?.scale?.length !== 1) continue;
+        const r = ranges.get(t.name.replace(/_int16$/, ""));
+        if (r === undefined) continue;
+        checked++;
+        const tf = t.quantization.scale[0];
+        assert.equal(t.quantization.zeroPoint?.[0], 0);
+        if (chooseQuantParams(r.min, r.max, { dtype: "int16" }).scale === tf) own++;
+        else assert.ok([...candidates, 1 / 32768].includes(tf), `${t.name}: TF scale ${tf}`);
+      }
+      assert.ok(
+        checked >= 4 && own >= checked / 2,
+        `${own} of ${checked} int16 activations from their own range`,
+      );
+
+      const f = affineOps(floatModel);
+      const q = affineOps(model);
+      assert.equal(f.length, q.length);
+      for (let i = 0; i < f.length; i++) {
+        const mine = quantizeWeights(floatData(floatModel, f[i].weights), f[i].weights.shape, {
+          axis: f[i].axis,
+        });
+        assert.deepEqual(
+          mine.params.scale,
+          q[i].weights.quantization?.scale,
+          `${q[i].weights.name} scales`,
+        );
+        assert.deepEqual(
+          [...mine.values],
+          [...intData(model, q[i].weights)],
+          `${q[i].weights.name} values`,
+        );
+        const fb = f[i].bias;
+        const qb = q[i].bias;
+        if (fb === null || qb === null) continue;
+        assert.equal(qb.type, "int64");
+        const inputScale = q[i].input.quantization?.scale?.[0];
+        assert.ok(inputScale !== undefined);
+        const bias = quantizeBias64(floatData(floatModel, fb), inputScale, mine.params.scale);
+        const data = model.buffers[qb.buffer].data;
+        assert.ok(data);
+        assert.deepEqual(
+          [...bias.values],
+          [...new BigInt64Array(data.slice().buffer)],
+          `${qb.name} values`,
+        );
+        assert.deepEqual(bias.scale, qb.quantization?.scale);
+      }
     });
   }
 });
