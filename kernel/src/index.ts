@@ -7,3 +7,4 @@ export * as data from "./data";
 export * from "./quant";
 export * from "./tflite";
 export * from "./calib";
+export * from "./interpreter";
