@@ -29,6 +29,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { NOTEBOOK_PATH } from "./makeNotebook";
+import { progressPayload } from "./samplePayloads";
+import { TSQUANT_MIME } from "../../kernel/src/display/payload";
 
 // The functions given to page.evaluate / waitForFunction run in the browser. The test tsconfig has
 // no DOM lib (the kernel must not use one), so declare, for this module only, the little they use.
@@ -393,6 +395,45 @@ describe("JupyterLab extension in Chromium", { skip: skip ?? false, timeout: 180
     );
     assert.equal(await page.locator(".jp-tsquant-ProgressView .scatterlayer .trace").count(), 4);
     await page.locator(".jp-tsquant-ProgressView").screenshot({ path: join(OUT, "progress.png") });
+  });
+
+  test("progress: replacing the output's data (as update_display_data does) re-renders it", async () => {
+    // Cell 5 holds the progress output; replace it with a running state, 2 of 5 epochs done.
+    const running = {
+      ...progressPayload(),
+      done: 2,
+      status: "running",
+      curve: progressPayload().curve?.slice(0, 2),
+    };
+    await page.evaluate(
+      ([mime, data]) => {
+        type Outputs = { set(i: number, o: object): void };
+        const app = window as unknown as {
+          jupyterapp: {
+            shell: {
+              currentWidget: {
+                content: { model: { cells: { get(i: number): { outputs: Outputs } } } };
+              };
+            };
+          };
+        };
+        app.jupyterapp.shell.currentWidget.content.model.cells.get(5).outputs.set(0, {
+          output_type: "display_data",
+          metadata: {},
+          data: { [mime as string]: data, "text/plain": "Progress" },
+        });
+      },
+      [TSQUANT_MIME, running] as const,
+    );
+    await page.waitForFunction(() =>
+      document
+        .querySelector(".jp-tsquant-ProgressView .jp-tsquant-readout")
+        ?.textContent?.startsWith("2 / 5 epochs (40 %)"),
+    );
+    assert.equal(
+      await page.locator(".jp-tsquant-ProgressView .jp-tsquant-status-running").count(),
+      1,
+    );
   });
 
   test("plotly comes lazily from the extension's own chunk; nothing leaves localhost", () => {

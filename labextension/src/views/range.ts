@@ -168,7 +168,7 @@ export class RangeView implements View {
     this.syncControls();
   }
 
-  /** The readout for the current state (exposed for the view's own tests through the DOM). */
+  /** The readout for the current state, from the histogram alone. */
   readout(): RangeReadout {
     return rangeReadout(this.payload.histogram, this.state);
   }
