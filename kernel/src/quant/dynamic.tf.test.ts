@@ -13,7 +13,7 @@ const root = process.env.TSQUANT_ROOT ?? join(__dirname, "..", "..", "..");
 const models = join(root, "test", "fixtures", "models");
 
 for (const family of ["cnn", "everyop"]) {
-  test(`${family}: dynamic-range int8 weights, per-tensor and per-channel, bit for bit`, () => {
+  test(`${family}: dynamic-range int8 weights (scales and values) bit for bit`, () => {
     const f32 = readModel(new Uint8Array(readFileSync(join(models, `${family}_float32.tflite`))));
     const dyn = readModel(
       new Uint8Array(readFileSync(join(models, `${family}_dynamic_range.tflite`))),
