@@ -324,6 +324,8 @@ export class RangeView implements View {
           ...axis,
           title: { text: "count" },
           type: s.logScale ? "log" : "linear",
+          // one tick per decade on the log axis
+          dtick: s.logScale ? 1 : undefined,
           range: yRange,
         },
         shapes: [line(s.min, "min"), line(s.max, "max")],
