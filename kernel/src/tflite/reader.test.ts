@@ -1,9 +1,13 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as flatbuffers from "flatbuffers";
-import { ModelFormatError } from "../errors";
+import { ModelFormatError, UnsupportedError } from "../errors";
 import type { DType, Model } from "../ir";
+import { Buffer as FbBuffer } from "./generated/tflite/buffer";
 import { Model as FbModel } from "./generated/tflite/model";
+import { SparsityParameters } from "./generated/tflite/sparsity-parameters";
+import { SubGraph as FbSubGraph } from "./generated/tflite/sub-graph";
+import { Tensor as FbTensor } from "./generated/tflite/tensor";
 import { readModel } from "./reader";
 import { GraphBuilder, SAMPLE_OPTIONS, everyOpModel, floatDenseModel, perTensor } from "./testing";
 import { serializeUnchecked, writeModel } from "./writer";
@@ -353,6 +357,66 @@ describe("readModel rejects malformed files with a ModelFormatError", () => {
     rejects(
       broken((m) => (m.metadata = [{ name: "min_runtime_version", buffer: 77 }])),
       /metadata #0 'min_runtime_version' refers to buffer 77, but the model has 6 buffers/,
+    );
+  });
+});
+
+/** A one-tensor model built directly with the generated API, with optional extras. */
+function minimal(opts: { sparse?: boolean; bufferOffset?: bigint }): Uint8Array {
+  const b = new flatbuffers.Builder(256);
+  const sparsity = opts.sparse === true ? SparsityParameters.createSparsityParameters(b) : 0;
+  const name = b.createString("t");
+  const shape = FbTensor.createShapeVector(b, [2]);
+  FbTensor.startTensor(b);
+  FbTensor.addShape(b, shape);
+  FbTensor.addBuffer(b, 1);
+  FbTensor.addName(b, name);
+  if (sparsity !== 0) FbTensor.addSparsity(b, sparsity);
+  const tensor = FbTensor.endTensor(b);
+  const tensors = FbSubGraph.createTensorsVector(b, [tensor]);
+  const io = FbSubGraph.createInputsVector(b, [0]);
+  const outs = FbSubGraph.createOutputsVector(b, [0]);
+  const sg = FbSubGraph.createSubGraph(b, tensors, io, outs, 0, 0, -1);
+  const buffers = [
+    FbBuffer.createBuffer(b, 0, 0n, 0n),
+    FbBuffer.createBuffer(b, 0, opts.bufferOffset ?? 0n, 8n),
+  ];
+  const model = FbModel.createModel(
+    b,
+    3,
+    FbModel.createOperatorCodesVector(b, []),
+    FbModel.createSubgraphsVector(b, [sg]),
+    0,
+    FbModel.createBuffersVector(b, buffers),
+    0,
+    0,
+    0,
+    0,
+    0,
+  );
+  b.finish(model, "TFL3");
+  return b.asUint8Array().slice();
+}
+
+describe("readModel refuses format features tsquant does not model (UnsupportedError)", () => {
+  test("the minimal model itself reads", () => {
+    assert.equal(sub(readModel(minimal({}))).tensors[0]?.name, "t");
+  });
+
+  test("sparse tensor", () => {
+    assert.throws(
+      () => readModel(minimal({ sparse: true })),
+      (e: unknown) =>
+        e instanceof UnsupportedError && /tensor 't' \(#0\) is sparse/.test(e.message),
+    );
+  });
+
+  test("buffer data outside the FlatBuffer (offset > 1)", () => {
+    assert.throws(
+      () => readModel(minimal({ bufferOffset: 4096n })),
+      (e: unknown) =>
+        e instanceof UnsupportedError &&
+        /buffer #1 keeps its data outside the FlatBuffer \(offset 4096, size 8\)/.test(e.message),
     );
   });
 });

@@ -94,7 +94,8 @@ function parse(bytes: Uint8Array, file: string): [Model, 1 | 16] {
   for (let i = 0; i < fb.buffersLength(); i++) {
     const b = fb.buffers(i);
     if (b === null) throw new ModelFormatError(`${file}: buffer #${i} is missing`);
-    if (b.offset() !== 0n || b.size() !== 0n) {
+    // The runtime reads data from outside the FlatBuffer only when offset > 1.
+    if (b.offset() > 1n) {
       throw new UnsupportedError(
         `${file}: buffer #${i} keeps its data outside the FlatBuffer (offset ${b.offset()}, size ${b.size()}); tsquant reads only self-contained models under 2 GB`,
       );
