@@ -300,4 +300,12 @@ describe("updateOpVersions, minRuntimeVersion, finalizeModel", () => {
     // The finalized model is a valid file that reads back identically.
     assert.deepEqual(readModel(writeModel(model)), model);
   });
+
+  test("writeModel({ finalize: true }) finalizes a copy and leaves its argument alone", () => {
+    const model = int8Model();
+    const before = structuredClone(model);
+    const bytes = writeModel(model, { finalize: true });
+    assert.deepEqual(model, before);
+    assert.deepEqual(readModel(bytes), finalizeModel(int8Model()));
+  });
 });

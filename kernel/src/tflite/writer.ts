@@ -15,7 +15,8 @@
  * overrides both.
  *
  * `writeModel` serializes the IR as it is. `finalizeModel` (versions.ts) is the separate step that
- * sets op versions and the `min_runtime_version` metadata, as the converter does before writing.
+ * sets op versions and the `min_runtime_version` metadata, as TF's converter does before writing;
+ * `{ finalize: true }` applies it to a copy on the way out.
  */
 import * as flatbuffers from "flatbuffers";
 import { ModelFormatError, TsquantError } from "../errors";
@@ -43,6 +44,7 @@ import { TensorMap as FbTensorMap } from "./generated/tflite/tensor-map";
 import { writeOptions } from "./options";
 import { describeOp, validateModel } from "./validate";
 import { sourceLayout } from "./layout";
+import { finalizeModel } from "./versions";
 
 /** Alignment of constant data vectors that TF's C++ exporter uses (`force_align: 16`). */
 export const DATA_ALIGNMENT = 16;
@@ -56,6 +58,11 @@ export interface WriteOptions {
    * (16, or 1 = unaligned as TF's Python packing leaves them), else 16 as the schema asks.
    */
   dataAlignment?: 1 | 4 | 8 | 16;
+  /**
+   * Run `finalizeModel` (op versions, `min_runtime_version`) on a copy first, leaving `model`
+   * untouched: the one call a converter needs. Default false: the IR is written as it is.
+   */
+  finalize?: boolean;
   /** Name used in error messages. */
   file?: string;
 }
@@ -69,8 +76,9 @@ export function writeModel(model: Model, options: WriteOptions = {}): Uint8Array
   const dataAlignment =
     options.dataAlignment ?? sourceLayout.get(model)?.dataAlignment ?? DATA_ALIGNMENT;
   try {
-    validateModel(model, file);
-    return serialize(model, dataAlignment);
+    const target = options.finalize === true ? finalizeModel(structuredClone(model)) : model;
+    validateModel(target, file);
+    return serialize(target, dataAlignment);
   } catch (e) {
     if (e instanceof TsquantError) throw e;
     const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
