@@ -88,12 +88,20 @@ export function quantizeMultiplierGreaterThanOne(m: number): QuantizedMultiplier
  * truncated toward zero, nudge = 2^30 if a·b ≥ 0 else 1 − 2^30; the one overflow,
  * a = b = INT32_MIN, saturates to INT32_MAX. Rounds to nearest, halves away from zero.
  *
- * Exactness: with P = |a|·|b| (< 2^62) and c the nudge magnitude, the result magnitude is
- * ⌊(P + c) / 2^31⌋. Split |a| = ah·2^16 + al and |b| = bh·2^16 + bl (al, bl < 2^16, ah, bh ≤ 2^15);
- * then P + c = ah·bh·2^32 + (ah·bl + al·bh)·2^16 + (al·bl + c), where the last two terms sum to
+ * Exactness: when the double product a·b is below 2^52 in magnitude it is exact (so is adding
+ * the nudge, dividing by 2^31 and truncating): the fast path, taken by typical accumulators
+ * (|a| < 2^21 with a 31-bit multiplier). Otherwise, with P = |a|·|b| (< 2^62) and c the nudge
+ * magnitude, the result magnitude is ⌊(P + c) / 2^31⌋. Split |a| = ah·2^16 + al and
+ * |b| = bh·2^16 + bl (al, bl < 2^16, ah, bh ≤ 2^15); then
+ * P + c = ah·bh·2^32 + (ah·bl + al·bh)·2^16 + (al·bl + c), where the last two terms sum to
  * less than 2^49 — exact in a double — and the first contributes exactly 2·ah·bh to the quotient.
  */
 export function saturatingRoundingDoublingHighMul(a: number, b: number): number {
+  const ab = a * b;
+  if (ab > -4503599627370496 && ab < 4503599627370496) {
+    // Truncation toward zero of (ab + nudge) / 2^31; `| 0` also turns −0 into 0.
+    return Math.trunc((ab + (ab >= 0 ? 1073741824 : -1073741823)) / 2147483648) | 0;
+  }
   if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX;
   const negative = a < 0 !== b < 0 && a !== 0 && b !== 0;
   const ua = Math.abs(a);

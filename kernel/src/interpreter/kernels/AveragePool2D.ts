@@ -7,7 +7,7 @@
 import type { Node } from "../node";
 import { floatActivationRange, quantizedActivationRange } from "./common";
 import type { Eval, Kernel } from "./kernel";
-import { pool, poolGeometry, type PoolReducer } from "./pooling";
+import { pool, poolGeometry, type PoolStore } from "./pooling";
 
 export const AveragePool2D: Kernel = {
   op: "AVERAGE_POOL_2D",
@@ -16,20 +16,16 @@ export const AveragePool2D: Kernel = {
     const g = poolGeometry(node);
     const input = node.input(0);
     const output = node.allocateOutput(0, [g.batches, g.outH, g.outW, g.outC]);
-    const combine = (state: number, x: number): number => Math.fround(state + x);
     if (input.dtype === "float32") {
       const x = node.f32(input);
       const y = node.f32(output);
       const [min, max] = floatActivationRange(node, o.fusedActivationFunction);
-      const r: PoolReducer = {
-        initial: 0,
-        combine,
-        store: (sum, count, i) => {
-          const v = Math.fround(sum / count);
-          y[i] = v < min ? min : v > max ? max : v;
-        },
+      const initial = 0;
+      const store: PoolStore = (sum, count, i) => {
+        const v = Math.fround(sum / count);
+        y[i] = v < min ? min : v > max ? max : v;
       };
-      return () => pool(g, x, r);
+      return () => pool(g, x, "sum", initial, store);
     }
     if (input.dtype === "int8") {
       const x = node.i8(input);
@@ -42,17 +38,14 @@ export const AveragePool2D: Kernel = {
         outQ.zeroPoint,
         output.dtype,
       );
-      const r: PoolReducer = {
-        initial: 0,
-        combine,
-        store: (sum, count, i) => {
-          // C integer division truncates toward zero; ± count/2 first makes it round half away.
-          const half = Math.trunc(count / 2);
-          const v = sum > 0 ? Math.trunc((sum + half) / count) : Math.trunc((sum - half) / count);
-          y[i] = v < min ? min : v > max ? max : v;
-        },
+      const initial = 0;
+      const store: PoolStore = (sum, count, i) => {
+        // C integer division truncates toward zero; ± count/2 first makes it round half away.
+        const half = Math.trunc(count / 2);
+        const v = sum > 0 ? Math.trunc((sum + half) / count) : Math.trunc((sum - half) / count);
+        y[i] = v < min ? min : v > max ? max : v;
       };
-      return () => pool(g, x, r);
+      return () => pool(g, x, "sum", initial, store);
     }
     throw node.unsupported();
   },

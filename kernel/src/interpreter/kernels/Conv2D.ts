@@ -9,7 +9,6 @@ import {
   convGeometry,
   convImageFloat,
   convImageInt,
-  ohwiToHwio,
   type ConvGeometry,
   type OutputStage,
 } from "./convolution";
@@ -55,7 +54,8 @@ export const Conv2D: Kernel = {
 
     if (input.dtype === "float32" && filter.dtype === "float32") {
       const x = node.f32(input);
-      const w = ohwiToHwio(node.f32(filter), outC, hwi, new Float32Array(outC * hwi));
+      const w = node.f32(filter);
+      const patch = new Float32Array(hwi);
       const acc = new Float32Array(outC);
       const stage = floatStage(
         node.f32(output),
@@ -63,12 +63,13 @@ export const Conv2D: Kernel = {
         outC,
         floatActivationRange(node, o.fusedActivationFunction),
       );
-      return each((b) => convImageFloat(g, x, b, w, acc, stage));
+      return each((b) => convImageFloat(g, x, b, w, patch, acc, stage));
     }
 
     if (input.dtype === "int8" && filter.dtype === "int8") {
       const x = node.i8(input);
-      const w = ohwiToHwio(node.i8(filter), outC, hwi, new Int8Array(outC * hwi));
+      const w = node.i8(filter);
+      const patch = new Int32Array(hwi);
       const inQ = node.affine(input);
       const outQ = node.affine(output);
       // Effective multiplier per channel, in double: inputScale · weightScale_c / outputScale.
@@ -88,7 +89,7 @@ export const Conv2D: Kernel = {
           output.dtype,
         ),
       );
-      return each((b) => convImageInt(g, x, b, inQ.zeroPoint, w, acc, stage));
+      return each((b) => convImageInt(g, x, b, inQ.zeroPoint, w, patch, acc, stage));
     }
 
     if (input.dtype === "float32" && filter.dtype === "int8") {
@@ -118,7 +119,8 @@ function prepareHybrid(
   const outC = g.outC;
   const x = node.f32(input);
   const y = node.f32(output);
-  const w = ohwiToHwio(node.i8(filter), outC, hwi, new Int8Array(outC * hwi));
+  const w = node.i8(filter);
+  const patch = new Int32Array(hwi);
   const scales = weightScales(node, filter, 0, outC);
   const wScale = perChannel(scales, outC);
   const bias = floatBias(node, node.optionalInput(BIAS), outC);
@@ -149,11 +151,11 @@ function prepareHybrid(
     if (isPerChannel) {
       asymmetricQuantizeRow(x, b * imageSize, imageSize, quantized, row);
       scalingFactor = row.scale;
-      convImageInt(g, quantized, b, row.zeroPoint, w, acc, stage);
+      convImageInt(g, quantized, b, row.zeroPoint, w, patch, acc, stage);
     } else {
       const s = symmetricQuantizeRow(x, b * imageSize, imageSize, quantized);
       scalingFactor = Math.fround(s * wScale[0]);
-      convImageInt(g, quantized, b, 0, w, acc, stage);
+      convImageInt(g, quantized, b, 0, w, patch, acc, stage);
     }
   });
 }

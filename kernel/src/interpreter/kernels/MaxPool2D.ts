@@ -5,7 +5,7 @@
 import type { Node } from "../node";
 import { floatActivationRange, quantizedActivationRange } from "./common";
 import type { Eval, Kernel } from "./kernel";
-import { pool, poolGeometry, type PoolReducer } from "./pooling";
+import { pool, poolGeometry, type PoolStore } from "./pooling";
 
 export const MaxPool2D: Kernel = {
   op: "MAX_POOL_2D",
@@ -14,19 +14,15 @@ export const MaxPool2D: Kernel = {
     const g = poolGeometry(node);
     const input = node.input(0);
     const output = node.allocateOutput(0, [g.batches, g.outH, g.outW, g.outC]);
-    const combine = (state: number, x: number): number => (x > state ? x : state);
     if (input.dtype === "float32") {
       const x = node.f32(input);
       const y = node.f32(output);
       const [min, max] = floatActivationRange(node, o.fusedActivationFunction);
-      const r: PoolReducer = {
-        initial: -Infinity,
-        combine,
-        store: (v, _count, i) => {
-          y[i] = v < min ? min : v > max ? max : v;
-        },
+      const initial = -Infinity;
+      const store: PoolStore = (v, _count, i) => {
+        y[i] = v < min ? min : v > max ? max : v;
       };
-      return () => pool(g, x, r);
+      return () => pool(g, x, "max", initial, store);
     }
     if (input.dtype === "int8") {
       const x = node.i8(input);
@@ -39,14 +35,11 @@ export const MaxPool2D: Kernel = {
         outQ.zeroPoint,
         output.dtype,
       );
-      const r: PoolReducer = {
-        initial: -128,
-        combine,
-        store: (v, _count, i) => {
-          y[i] = v < min ? min : v > max ? max : v;
-        },
+      const initial = -128;
+      const store: PoolStore = (v, _count, i) => {
+        y[i] = v < min ? min : v > max ? max : v;
       };
-      return () => pool(g, x, r);
+      return () => pool(g, x, "max", initial, store);
     }
     throw node.unsupported();
   },

@@ -12,6 +12,8 @@
  *
  * NOTE: each loop nest exists twice, float and integer, and differs only in the multiply-add:
  * one generic version would make V8's element accesses polymorphic in the hottest loop.
+ * CONV_2D gathers each output pixel's receptive field once into a small patch, then runs one
+ * contiguous dot product per output channel with a local accumulator.
  */
 import type { Padding } from "../../ir";
 import type { Node } from "../node";
@@ -88,92 +90,136 @@ export function convGeometry(
 }
 
 /**
- * Reorder OHWI conv weights to HWIO so that the innermost loop (over output channels) reads
- * contiguous memory.
+ * Gather the receptive field of output pixel (oy, ox) into `patch` in (ky, kx, ic) order, with
+ * `x − inputOffset` for in-image taps and 0 for padding taps. A 0 contributes nothing to an
+ * integer sum, and adding ±0 leaves a float32 sum unchanged, so this equals the reference's
+ * skipping of padding taps exactly.
  */
-export function ohwiToHwio<T extends Operand>(w: T, o: number, hwi: number, empty: T): T {
-  const out = empty;
-  for (let oc = 0; oc < o; oc++) {
-    for (let k = 0; k < hwi; k++) out[k * o + oc] = w[oc * hwi + k];
+function gatherPatchFloat(
+  g: ConvGeometry,
+  input: Float32Array,
+  inBatch: number,
+  oy: number,
+  ox: number,
+  inputOffset: number,
+  patch: Float32Array,
+): void {
+  const { inH, inW, inC, kH, kW, dilationH, dilationW } = g;
+  const iy0 = oy * g.strideH - g.padTop;
+  const ix0 = ox * g.strideW - g.padLeft;
+  let k = 0;
+  for (let ky = 0; ky < kH; ky++) {
+    const iy = iy0 + ky * dilationH;
+    const rowInside = iy >= 0 && iy < inH;
+    for (let kx = 0; kx < kW; kx++) {
+      const ix = ix0 + kx * dilationW;
+      if (rowInside && ix >= 0 && ix < inW) {
+        const base = inBatch + (iy * inW + ix) * inC;
+        for (let ic = 0; ic < inC; ic++) patch[k++] = input[base + ic] - inputOffset;
+      } else {
+        for (let ic = 0; ic < inC; ic++) patch[k++] = 0;
+      }
+    }
   }
-  return out;
+}
+
+/** `gatherPatchFloat` for int8 input (monomorphic copy, see the NOTE above). */
+function gatherPatchInt(
+  g: ConvGeometry,
+  input: Int8Array,
+  inBatch: number,
+  oy: number,
+  ox: number,
+  inputOffset: number,
+  patch: Int32Array,
+): void {
+  const { inH, inW, inC, kH, kW, dilationH, dilationW } = g;
+  const iy0 = oy * g.strideH - g.padTop;
+  const ix0 = ox * g.strideW - g.padLeft;
+  let k = 0;
+  for (let ky = 0; ky < kH; ky++) {
+    const iy = iy0 + ky * dilationH;
+    const rowInside = iy >= 0 && iy < inH;
+    for (let kx = 0; kx < kW; kx++) {
+      const ix = ix0 + kx * dilationW;
+      if (rowInside && ix >= 0 && ix < inW) {
+        const base = inBatch + (iy * inW + ix) * inC;
+        for (let ic = 0; ic < inC; ic++) patch[k++] = input[base + ic] - inputOffset;
+      } else {
+        for (let ic = 0; ic < inC; ic++) patch[k++] = 0;
+      }
+    }
+  }
 }
 
 /**
- * CONV_2D over one batch image, float32: for each output pixel,
- * acc[oc] = Σ_{ky,kx,ic} x[iy,ix,ic] · w[ky,kx,ic,oc] over in-image taps, then the stage.
- * `weights` is HWIO.
+ * CONV_2D over one batch image, float32: for each output pixel and output channel,
+ * acc[oc] = Σ_{ky,kx,ic} x[iy,ix,ic] · w[oc,ky,kx,ic] over in-image taps (OHWI weights), summed
+ * in float32 in that order, then the stage. `patch` holds kH·kW·inC values.
  */
 export function convImageFloat(
   g: ConvGeometry,
   input: Float32Array,
   batch: number,
   weights: Float32Array,
+  patch: Float32Array,
   acc: Float32Array,
   stage: OutputStage,
 ): void {
-  const { inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilationH, dilationW } = g;
+  const { inH, inW, inC, outH, outW, outC } = g;
+  const size = patch.length;
   const inBatch = batch * inH * inW * inC;
   const outBatch = batch * outH * outW * outC;
   for (let oy = 0; oy < outH; oy++) {
-    const iy0 = oy * strideH - g.padTop;
     for (let ox = 0; ox < outW; ox++) {
-      const ix0 = ox * strideW - g.padLeft;
-      acc.fill(0);
-      for (let ky = 0; ky < kH; ky++) {
-        const iy = iy0 + ky * dilationH;
-        if (iy < 0 || iy >= inH) continue;
-        for (let kx = 0; kx < kW; kx++) {
-          const ix = ix0 + kx * dilationW;
-          if (ix < 0 || ix >= inW) continue;
-          const inBase = inBatch + (iy * inW + ix) * inC;
-          let wBase = (ky * kW + kx) * inC * outC;
-          for (let ic = 0; ic < inC; ic++, wBase += outC) {
-            const x = input[inBase + ic];
-            // Adding x·w = ±0 leaves a float32 sum unchanged: skip (ReLU outputs are often 0).
-            if (x === 0) continue;
-            for (let oc = 0; oc < outC; oc++) acc[oc] += Math.fround(x * weights[wBase + oc]);
-          }
-        }
+      gatherPatchFloat(g, input, inBatch, oy, ox, 0, patch);
+      for (let oc = 0, w = 0; oc < outC; oc++) {
+        let sum = 0;
+        for (let k = 0; k < size; k++, w++)
+          sum = Math.fround(sum + Math.fround(patch[k] * weights[w]));
+        acc[oc] = sum;
       }
       stage(acc, outBatch + (oy * outW + ox) * outC, batch);
     }
   }
 }
 
-/** CONV_2D over one batch image, integer: acc[oc] = Σ w · (x − inputOffset). */
+/** Σ_k a[k] · w[offset + k] with four independent partial sums (exact: integer addition). */
+function dotInt(a: Int32Array, w: Int8Array, offset: number, size: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (; k + 3 < size; k += 4) {
+    s0 += a[k] * w[offset + k];
+    s1 += a[k + 1] * w[offset + k + 1];
+    s2 += a[k + 2] * w[offset + k + 2];
+    s3 += a[k + 3] * w[offset + k + 3];
+  }
+  for (; k < size; k++) s0 += a[k] * w[offset + k];
+  return s0 + s1 + s2 + s3;
+}
+
+/** CONV_2D over one batch image, integer: acc[oc] = Σ w[oc,ky,kx,ic] · (x − inputOffset). */
 export function convImageInt(
   g: ConvGeometry,
   input: Int8Array,
   batch: number,
   inputOffset: number,
   weights: Int8Array,
+  patch: Int32Array,
   acc: Int32Array,
   stage: OutputStage,
 ): void {
-  const { inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilationH, dilationW } = g;
+  const { inH, inW, inC, outH, outW, outC } = g;
+  const size = patch.length;
   const inBatch = batch * inH * inW * inC;
   const outBatch = batch * outH * outW * outC;
   for (let oy = 0; oy < outH; oy++) {
-    const iy0 = oy * strideH - g.padTop;
     for (let ox = 0; ox < outW; ox++) {
-      const ix0 = ox * strideW - g.padLeft;
-      acc.fill(0);
-      for (let ky = 0; ky < kH; ky++) {
-        const iy = iy0 + ky * dilationH;
-        if (iy < 0 || iy >= inH) continue;
-        for (let kx = 0; kx < kW; kx++) {
-          const ix = ix0 + kx * dilationW;
-          if (ix < 0 || ix >= inW) continue;
-          const inBase = inBatch + (iy * inW + ix) * inC;
-          let wBase = (ky * kW + kx) * inC * outC;
-          for (let ic = 0; ic < inC; ic++, wBase += outC) {
-            const x = input[inBase + ic] - inputOffset;
-            if (x === 0) continue;
-            for (let oc = 0; oc < outC; oc++) acc[oc] += x * weights[wBase + oc];
-          }
-        }
-      }
+      gatherPatchInt(g, input, inBatch, oy, ox, inputOffset, patch);
+      for (let oc = 0; oc < outC; oc++) acc[oc] = dotInt(patch, weights, oc * size, size);
       stage(acc, outBatch + (oy * outW + ox) * outC, batch);
     }
   }
@@ -299,10 +345,21 @@ export function denseRowInt(
 ): void {
   const inBase = batch * depth;
   for (let u = 0; u < units; u++) {
-    let sum = 0;
     const wBase = u * depth;
-    for (let i = 0; i < depth; i++) sum += weights[wBase + i] * (input[inBase + i] - inputOffset);
-    acc[u] = sum;
+    // Four independent partial sums: integer addition is associative, the result is exact.
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let i = 0;
+    for (; i + 3 < depth; i += 4) {
+      s0 += weights[wBase + i] * (input[inBase + i] - inputOffset);
+      s1 += weights[wBase + i + 1] * (input[inBase + i + 1] - inputOffset);
+      s2 += weights[wBase + i + 2] * (input[inBase + i + 2] - inputOffset);
+      s3 += weights[wBase + i + 3] * (input[inBase + i + 3] - inputOffset);
+    }
+    for (; i < depth; i++) s0 += weights[wBase + i] * (input[inBase + i] - inputOffset);
+    acc[u] = s0 + s1 + s2 + s3;
   }
   stage(acc, batch * units, batch);
 }

@@ -7,14 +7,8 @@ import type { Node } from "../node";
 import type { ConvGeometry } from "./convolution";
 import { convGeometry } from "./convolution";
 
-/** Reduces `count` in-image taps of one channel, starting from the first tap's value. */
-export interface PoolReducer {
-  /** Called once per output element with the taps' sum-or-max state. */
-  store(value: number, count: number, outIndex: number): void;
-  /** Combine the running state with one tap. */
-  combine(state: number, x: number): number;
-  readonly initial: number;
-}
+/** Stores one output element from its window's reduction over `count` in-image taps. */
+export type PoolStore = (value: number, count: number, outIndex: number) => void;
 
 export function poolGeometry(node: Node): ConvGeometry {
   const o = node.options("Pool2DOptions");
@@ -29,9 +23,19 @@ export function poolGeometry(node: Node): ConvGeometry {
   });
 }
 
-/** Run a pooling reduction over every batch, output pixel and channel. */
-export function pool(g: ConvGeometry, x: ArrayLike<number>, r: PoolReducer): void {
+/**
+ * Run a pooling reduction over every batch, output pixel and channel: `"max"` (starting from
+ * `initial`, the dtype's lowest value) or `"sum"` (float32 sums for float input, exact for int8).
+ */
+export function pool(
+  g: ConvGeometry,
+  x: Float32Array | Int8Array,
+  mode: "max" | "sum",
+  initial: number,
+  store: PoolStore,
+): void {
   const { batches, inH, inW, inC, outH, outW, kH, kW, strideH, strideW } = g;
+  const isMax = mode === "max";
   for (let b = 0; b < batches; b++) {
     for (let oy = 0; oy < outH; oy++) {
       const iy0 = oy * strideH - g.padTop;
@@ -44,12 +48,16 @@ export function pool(g: ConvGeometry, x: ArrayLike<number>, r: PoolReducer): voi
         const count = Math.max(0, yEnd - yStart) * Math.max(0, xEnd - xStart);
         const outBase = ((b * outH + oy) * outW + ox) * inC;
         for (let c = 0; c < inC; c++) {
-          let state = r.initial;
+          let state = initial;
           for (let ky = yStart; ky < yEnd; ky++) {
             let i = ((b * inH + iy0 + ky) * inW + ix0 + xStart) * inC + c;
-            for (let kx = xStart; kx < xEnd; kx++, i += inC) state = r.combine(state, x[i]);
+            for (let kx = xStart; kx < xEnd; kx++, i += inC) {
+              const v = x[i];
+              if (isMax) state = v > state ? v : state;
+              else state = Math.fround(state + v);
+            }
           }
-          r.store(state, count, outBase + c);
+          store(state, count, outBase + c);
         }
       }
     }
