@@ -48,9 +48,10 @@ describe("MNIST 10k accuracy equals LiteRT's", { skip: !liteRTAvailable() }, () 
   for (const name of MODELS) {
     test(name, async () => {
       const x = modelInput(name, images);
+      // LiteRT runs in its own process while tsquant computes here.
+      const pending = runLiteRT(fixtureModelBytes(name), [x], { resolver: "ref" });
       const ours = argmaxRows(runTsquant(name, x));
-      const [theirOutput] = (await runLiteRT(fixtureModelBytes(name), [x], { resolver: "ref" }))
-        .outputs;
+      const [theirOutput] = (await pending).outputs;
       assert.ok(theirOutput !== undefined);
       const theirs = argmaxRows(theirOutput);
       const disagree = ours.filter((c, i) => c !== theirs[i]).length;
