@@ -173,32 +173,84 @@ export function convImageFloat(
   for (let oy = 0; oy < outH; oy++) {
     for (let ox = 0; ox < outW; ox++) {
       gatherPatchFloat(g, input, inBatch, oy, ox, 0, patch);
-      for (let oc = 0, w = 0; oc < outC; oc++) {
-        let sum = 0;
-        for (let k = 0; k < size; k++, w++)
-          sum = Math.fround(sum + Math.fround(patch[k] * weights[w]));
-        acc[oc] = sum;
-      }
+      dotsFloat(patch, weights, size, outC, acc);
       stage(acc, outBatch + (oy * outW + ox) * outC, batch);
     }
   }
 }
 
-/** Σ_k a[k] · w[offset + k] with four independent partial sums (exact: integer addition). */
-function dotInt(a: Int32Array, w: Int8Array, offset: number, size: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let k = 0;
-  for (; k + 3 < size; k += 4) {
-    s0 += a[k] * w[offset + k];
-    s1 += a[k + 1] * w[offset + k + 1];
-    s2 += a[k + 2] * w[offset + k + 2];
-    s3 += a[k + 3] * w[offset + k + 3];
+/**
+ * acc[r] = Σ_k a[k] · w[r·size + k] for rows r < rows, float32, each row summed in k order.
+ * Four rows run side by side: four independent dependency chains, each in the reference's
+ * order, so the results are unchanged and the CPU overlaps the chains' latencies.
+ */
+function dotsFloat(
+  a: Float32Array,
+  w: Float32Array,
+  size: number,
+  rows: number,
+  acc: Float32Array,
+): void {
+  let r = 0;
+  for (; r + 3 < rows; r += 4) {
+    const w0 = r * size;
+    const w1 = w0 + size;
+    const w2 = w1 + size;
+    const w3 = w2 + size;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let k = 0; k < size; k++) {
+      const x = a[k];
+      s0 = Math.fround(s0 + Math.fround(x * w[w0 + k]));
+      s1 = Math.fround(s1 + Math.fround(x * w[w1 + k]));
+      s2 = Math.fround(s2 + Math.fround(x * w[w2 + k]));
+      s3 = Math.fround(s3 + Math.fround(x * w[w3 + k]));
+    }
+    acc[r] = s0;
+    acc[r + 1] = s1;
+    acc[r + 2] = s2;
+    acc[r + 3] = s3;
   }
-  for (; k < size; k++) s0 += a[k] * w[offset + k];
-  return s0 + s1 + s2 + s3;
+  for (; r < rows; r++) {
+    const w0 = r * size;
+    let s0 = 0;
+    for (let k = 0; k < size; k++) s0 = Math.fround(s0 + Math.fround(a[k] * w[w0 + k]));
+    acc[r] = s0;
+  }
+}
+
+/** acc[r] = Σ_k a[k] · w[r·size + k], integer (exact in any order), four rows side by side. */
+function dotsInt(a: Int32Array, w: Int8Array, size: number, rows: number, acc: Int32Array): void {
+  let r = 0;
+  for (; r + 3 < rows; r += 4) {
+    const w0 = r * size;
+    const w1 = w0 + size;
+    const w2 = w1 + size;
+    const w3 = w2 + size;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let k = 0; k < size; k++) {
+      const x = a[k];
+      s0 += x * w[w0 + k];
+      s1 += x * w[w1 + k];
+      s2 += x * w[w2 + k];
+      s3 += x * w[w3 + k];
+    }
+    acc[r] = s0;
+    acc[r + 1] = s1;
+    acc[r + 2] = s2;
+    acc[r + 3] = s3;
+  }
+  for (; r < rows; r++) {
+    const w0 = r * size;
+    let s0 = 0;
+    for (let k = 0; k < size; k++) s0 += a[k] * w[w0 + k];
+    acc[r] = s0;
+  }
 }
 
 /** CONV_2D over one batch image, integer: acc[oc] = Σ w[oc,ky,kx,ic] · (x − inputOffset). */
@@ -219,7 +271,7 @@ export function convImageInt(
   for (let oy = 0; oy < outH; oy++) {
     for (let ox = 0; ox < outW; ox++) {
       gatherPatchInt(g, input, inBatch, oy, ox, inputOffset, patch);
-      for (let oc = 0; oc < outC; oc++) acc[oc] = dotInt(patch, weights, oc * size, size);
+      dotsInt(patch, weights, size, outC, acc);
       stage(acc, outBatch + (oy * outW + ox) * outC, batch);
     }
   }
@@ -320,15 +372,8 @@ export function denseRowFloat(
   acc: Float32Array,
   stage: OutputStage,
 ): void {
-  const inBase = batch * depth;
-  for (let u = 0; u < units; u++) {
-    let sum = 0;
-    const wBase = u * depth;
-    for (let i = 0; i < depth; i++) {
-      sum = Math.fround(sum + Math.fround(input[inBase + i] * weights[wBase + i]));
-    }
-    acc[u] = sum;
-  }
+  const row = input.subarray(batch * depth, (batch + 1) * depth);
+  dotsFloat(row, weights, depth, units, acc);
   stage(acc, batch * units, batch);
 }
 
