@@ -277,9 +277,17 @@ export function convImageInt(
   }
 }
 
+/** First and one-past-last filter index whose tap origin + k·dilation lies in [0, size). */
+function tapRange(origin: number, size: number, kSize: number, dilation: number): [number, number] {
+  const start = origin >= 0 ? 0 : Math.ceil(-origin / dilation);
+  const end = Math.min(kSize, Math.ceil((size - origin) / dilation));
+  return [start, Math.max(start, end)];
+}
+
 /**
  * DEPTHWISE_CONV_2D over one batch image, float32: output channel oc = ic · multiplier + m sees
- * only input channel ic: acc[oc] = Σ_{ky,kx} x[iy,ix,ic] · w[0,ky,kx,oc].
+ * only input channel ic: acc[oc] = Σ_{ky,kx} x[iy,ix,ic] · w[0,ky,kx,oc] over in-image taps, in
+ * (ky, kx) order, float32.
  */
 export function depthwiseImageFloat(
   g: ConvGeometry,
@@ -290,30 +298,26 @@ export function depthwiseImageFloat(
   acc: Float32Array,
   stage: OutputStage,
 ): void {
-  const { inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilationH, dilationW } = g;
+  const { inH, inW, inC, outH, outW, outC, kW, strideH, strideW, dilationH, dilationW } = g;
   const inBatch = batch * inH * inW * inC;
   const outBatch = batch * outH * outW * outC;
   for (let oy = 0; oy < outH; oy++) {
     const iy0 = oy * strideH - g.padTop;
+    const [kyStart, kyEnd] = tapRange(iy0, inH, g.kH, dilationH);
     for (let ox = 0; ox < outW; ox++) {
       const ix0 = ox * strideW - g.padLeft;
-      acc.fill(0);
-      for (let ky = 0; ky < kH; ky++) {
-        const iy = iy0 + ky * dilationH;
-        if (iy < 0 || iy >= inH) continue;
-        for (let kx = 0; kx < kW; kx++) {
-          const ix = ix0 + kx * dilationW;
-          if (ix < 0 || ix >= inW) continue;
-          const inBase = inBatch + (iy * inW + ix) * inC;
-          const wBase = (ky * kW + kx) * outC;
-          for (let ic = 0; ic < inC; ic++) {
-            const x = input[inBase + ic];
-            const oc0 = ic * multiplier;
-            for (let m = 0; m < multiplier; m++) {
-              acc[oc0 + m] += Math.fround(x * weights[wBase + oc0 + m]);
-            }
+      const [kxStart, kxEnd] = tapRange(ix0, inW, kW, dilationW);
+      for (let oc = 0; oc < outC; oc++) {
+        const ic = (oc / multiplier) | 0;
+        let sum = 0;
+        for (let ky = kyStart; ky < kyEnd; ky++) {
+          const rowBase = inBatch + (iy0 + ky * dilationH) * inW * inC + ic;
+          for (let kx = kxStart; kx < kxEnd; kx++) {
+            const xv = input[rowBase + (ix0 + kx * dilationW) * inC];
+            sum = Math.fround(sum + Math.fround(xv * weights[(ky * kW + kx) * outC + oc]));
           }
         }
+        acc[oc] = sum;
       }
       stage(acc, outBatch + (oy * outW + ox) * outC, batch);
     }
@@ -331,28 +335,26 @@ export function depthwiseImageInt(
   acc: Int32Array,
   stage: OutputStage,
 ): void {
-  const { inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilationH, dilationW } = g;
+  const { inH, inW, inC, outH, outW, outC, kW, strideH, strideW, dilationH, dilationW } = g;
   const inBatch = batch * inH * inW * inC;
   const outBatch = batch * outH * outW * outC;
   for (let oy = 0; oy < outH; oy++) {
     const iy0 = oy * strideH - g.padTop;
+    const [kyStart, kyEnd] = tapRange(iy0, inH, g.kH, dilationH);
     for (let ox = 0; ox < outW; ox++) {
       const ix0 = ox * strideW - g.padLeft;
-      acc.fill(0);
-      for (let ky = 0; ky < kH; ky++) {
-        const iy = iy0 + ky * dilationH;
-        if (iy < 0 || iy >= inH) continue;
-        for (let kx = 0; kx < kW; kx++) {
-          const ix = ix0 + kx * dilationW;
-          if (ix < 0 || ix >= inW) continue;
-          const inBase = inBatch + (iy * inW + ix) * inC;
-          const wBase = (ky * kW + kx) * outC;
-          for (let ic = 0; ic < inC; ic++) {
-            const x = input[inBase + ic] - inputOffset;
-            const oc0 = ic * multiplier;
-            for (let m = 0; m < multiplier; m++) acc[oc0 + m] += x * weights[wBase + oc0 + m];
+      const [kxStart, kxEnd] = tapRange(ix0, inW, kW, dilationW);
+      for (let oc = 0; oc < outC; oc++) {
+        const ic = (oc / multiplier) | 0;
+        let sum = 0;
+        for (let ky = kyStart; ky < kyEnd; ky++) {
+          const rowBase = inBatch + (iy0 + ky * dilationH) * inW * inC + ic;
+          for (let kx = kxStart; kx < kxEnd; kx++) {
+            const xv = input[rowBase + (ix0 + kx * dilationW) * inC] - inputOffset;
+            sum += xv * weights[(ky * kW + kx) * outC + oc];
           }
         }
+        acc[oc] = sum;
       }
       stage(acc, outBatch + (oy * outW + ox) * outC, batch);
     }

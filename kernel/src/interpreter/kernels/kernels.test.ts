@@ -93,15 +93,20 @@ const conv = (
   dilationHFactor: dilation,
   quantizedBiasType: 0,
 });
-const depthwise = (multiplier: number, act: Activation = "NONE"): BuiltinOptions => ({
+const depthwise = (
+  multiplier: number,
+  act: Activation = "NONE",
+  padding: Padding = "VALID",
+  dilation = 1,
+): BuiltinOptions => ({
   type: "DepthwiseConv2DOptions",
-  padding: "VALID",
+  padding,
   strideW: 1,
   strideH: 1,
   depthMultiplier: multiplier,
   fusedActivationFunction: act,
-  dilationWFactor: 1,
-  dilationHFactor: 1,
+  dilationWFactor: dilation,
+  dilationHFactor: dilation,
 });
 const fc = (act: Activation = "NONE", asymmetricQuantizeInputs = false): BuiltinOptions => ({
   type: "FullyConnectedOptions",
@@ -280,6 +285,22 @@ describe("DEPTHWISE_CONV_2D", () => {
       ],
       out("float32", [1, 1, 1, 4]),
       [16, 32, 2, -20],
+    );
+  });
+  test("float SAME with dilation 2: each output sums the in-image taps of a 5x5 footprint", () => {
+    // effective filter 5, out 3, total pad (3−1)·1 + 5 − 3 = 4 → padTop = padLeft = 2. Rows seen
+    // by oy = 0, 1, 2: {0, 2}, {1}, {0, 2}; same for columns. x[r][c] = 3r + c + 1:
+    // (0,0) = 1+3+7+9 = 20, (0,1) = 2+8 = 10, (1,0) = 4+6 = 10, (1,1) = 5.
+    expectOp(
+      "DEPTHWISE_CONV_2D",
+      depthwise(1, "NONE", "SAME", 2),
+      [
+        fed("float32", [1, 3, 3, 1], NINE),
+        constant("float32", [1, 3, 3, 1], new Array<number>(9).fill(1)),
+        null,
+      ],
+      out("float32", [1, 3, 3, 1]),
+      [20, 10, 20, 10, 5, 10, 20, 10, 20],
     );
   });
   test("int8 per-channel (axis 3): 10·3·(1/2) = 15 and −10·5·(0.5/2) = −12.5 → −13", () => {
