@@ -316,6 +316,27 @@ describe("DEPTHWISE_CONV_2D", () => {
       [15, -13],
     );
   });
+  test("hybrid: asymmetric row quantization, y = f32(acc) · f32(w_scale_c · s_row)", () => {
+    // row [1, −0.5]: rmin −0.5, rmax 1, s = 1.5/255, zp = round(−128 + 0.5/s) = −43;
+    // q = round(x / s) + zp = [170 − 43, −85 − 43] = [127, −128]; acc = [2·170, 4·(−85)] = [340, −340].
+    const s = Math.fround(1.5 / 255);
+    const y = [Math.fround(340 * Math.fround(0.5 * s)), Math.fround(-340 * Math.fround(0.25 * s))];
+    expectOp(
+      "DEPTHWISE_CONV_2D",
+      depthwise(1),
+      [
+        fed("float32", [1, 1, 1, 2], [1, -0.5]),
+        constant("int8", [1, 1, 1, 2], [2, 4], {
+          scales: [0.5, 0.25],
+          zeroPoints: [0, 0],
+          axis: 3,
+        }),
+        null,
+      ],
+      out("float32", [1, 1, 1, 2]),
+      y,
+    );
+  });
 });
 
 describe("FULLY_CONNECTED", () => {
@@ -347,6 +368,26 @@ describe("FULLY_CONNECTED", () => {
       ],
       out("int8", [1, 1], [0.25, 0]),
       [-3],
+    );
+  });
+  test("hybrid per-channel symmetric: scale per unit f32(s_row · w_scale_u)", () => {
+    // q = [127, round(−63.5) = −64], s_row = 1/127; acc = [2·127 − 4·64, 127 − 64] = [−2, 63]
+    const s = Math.fround(1 / 127);
+    const y = [Math.fround(-2 * Math.fround(s * 0.5)), Math.fround(63 * Math.fround(s * 0.25))];
+    expectOp(
+      "FULLY_CONNECTED",
+      fc(),
+      [
+        fed("float32", [1, 2], [1, -0.5]),
+        constant("int8", [2, 2], [2, 4, 1, 1], {
+          scales: [0.5, 0.25],
+          zeroPoints: [0, 0],
+          axis: 0,
+        }),
+        null,
+      ],
+      out("float32", [1, 2]),
+      y,
     );
   });
   test("hybrid asymmetric: row [0, 1, 2, 3] quantizes to zero point −128, scale 3/255", () => {
