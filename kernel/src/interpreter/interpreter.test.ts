@@ -101,6 +101,10 @@ describe("Interpreter", () => {
       (e: unknown) => e instanceof UsageError && /allocateTensors/.test(e.message),
     );
     assert.throws(() => new Interpreter({}), /exactly one of modelContent, modelPath or model/);
+    assert.throws(
+      () => new Interpreter({ modelPath: "/nonexistent/model.tflite" }),
+      (e: unknown) => e instanceof UsageError && e.message.includes("'/nonexistent/model.tflite'"),
+    );
   });
 
   test("resizeTensorInput then allocateTensors runs a batch, row by row equal to batch 1", () => {

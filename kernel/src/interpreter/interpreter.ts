@@ -65,7 +65,7 @@ export class Interpreter {
     }
     if (options.model !== undefined) this.model = options.model;
     else if (options.modelContent !== undefined) this.model = readModel(options.modelContent);
-    else this.model = readModel(new Uint8Array(readFileSync(options.modelPath ?? "")));
+    else this.model = readModel(readModelFile(options.modelPath ?? ""));
     const subgraph = this.model.subgraphs[0];
     if (subgraph === undefined) throw new ModelFormatError("model has no subgraph");
     this.subgraph = subgraph;
@@ -267,6 +267,14 @@ export class Interpreter {
     if (!this.allocated) {
       throw new UsageError(`${method}: call allocateTensors() first (and after resizeTensorInput)`);
     }
+  }
+}
+
+function readModelFile(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (cause) {
+    throw new UsageError(`Interpreter: cannot read model file '${path}'`, { cause });
   }
 }
 
