@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: every *.test.ts under kernel/src and test/, on node's built-in test runner
 // (TypeScript loaded by tsx). The summary lines ("# pass N", "# fail N") are what CI reads.
-// Flags: --no-python skips the files that need the project's .venv (LiteRT parity);
+// Flags: --no-python skips the files that need the project's .venv (LiteRT parity, and the
+// browser tests, which run JupyterLab from it);
 // any other argument is a substring filter on test file paths.
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -26,7 +27,9 @@ function walk(dir, out) {
 let files = [...walk(join(root, "kernel", "src"), []), ...walk(join(root, "test"), [])]
   .map((f) => relative(root, f))
   .sort();
-if (noPython) files = files.filter((f) => !f.includes(".litert.test.ts"));
+if (noPython) {
+  files = files.filter((f) => !f.includes(".litert.test.ts") && !f.includes(".browser.test.ts"));
+}
 if (filters.length) files = files.filter((f) => filters.some((s) => f.includes(s)));
 if (files.length === 0) {
   console.error("run-tests: no test files matched");

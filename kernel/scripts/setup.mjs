@@ -28,7 +28,7 @@ import {
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { setInterval, clearInterval } from "node:timers";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const venv = process.env.TSQUANT_VENV || join(root, ".venv");
@@ -299,15 +299,70 @@ function buildTypeScript() {
   log(`built kernel/dist in ${seconds(t0)} s`);
 }
 
+/**
+ * Builds the prebuilt JupyterLab extension (labextension/dist/labextension) when its sources are
+ * newer than the last build, and installs it into the venv's share/jupyter/labextensions, as a
+ * pip-installed extension would land there. Needs the venv (the builder is a Python tool).
+ */
+async function labextension() {
+  const dir = join(root, "labextension");
+  if (!existsSync(join(dir, "package.json"))) return;
+  const stamp = join(dir, "dist", ".tsquant-build-ok");
+  const inputs = [join(dir, "src"), join(root, "style"), join(root, "kernel", "src", "display")];
+  const newest = Math.max(
+    ...inputs.filter((p) => existsSync(p)).map((p) => newestMtime(p)),
+    statSync(join(dir, "package.json")).mtimeMs,
+  );
+  if (existsSync(stamp) && statSync(stamp).mtimeMs > newest) {
+    log("labextension/dist is up to date");
+  } else {
+    const t0 = Date.now();
+    log("building the JupyterLab extension (jupyter-builder) …");
+    const env = { ...process.env, PATH: `${join(venv, "bin")}:${process.env.PATH ?? ""}` };
+    const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+    let r = spawnSync(process.execPath, [tsc, "-p", join(dir, "tsconfig.json")], {
+      cwd: dir,
+      encoding: "utf8",
+      env,
+    });
+    if (r.status === 0) {
+      r = spawnSync(process.execPath, [join(dir, "scripts", "build.mjs")], {
+        cwd: dir,
+        encoding: "utf8",
+        env,
+      });
+    }
+    if (r.status !== 0) {
+      rmSync(stamp, { force: true });
+      throw new SetupError(
+        `the JupyterLab extension build failed (exit ${r.status}):\n` +
+          lastLines(`${r.stdout ?? ""}${r.stderr ?? ""}`, 20),
+      );
+    }
+    writeFileSync(stamp, `${new Date().toISOString()}\n`);
+    log(`built labextension/dist in ${seconds(t0)} s`);
+  }
+  const { installLabextension } = await import(
+    pathToFileURL(join(dir, "scripts", "install.mjs")).href
+  );
+  const dest = installLabextension(venv);
+  log(`JupyterLab extension installed in ${rel(dest)}`);
+}
+
 async function main() {
   const t0 = Date.now();
-  if (process.env.TSQUANT_SKIP_SETUP === "1") {
+  const skipPython = process.env.TSQUANT_SKIP_SETUP === "1";
+  if (skipPython) {
     log("TSQUANT_SKIP_SETUP=1: skipping the Python environment");
   } else {
     await pythonEnvironment();
   }
-  if (process.env.TSQUANT_SKIP_BUILD === "1") log("TSQUANT_SKIP_BUILD=1: skipping the build");
-  else buildTypeScript();
+  if (process.env.TSQUANT_SKIP_BUILD === "1") {
+    log("TSQUANT_SKIP_BUILD=1: skipping the build");
+  } else {
+    buildTypeScript();
+    if (!skipPython) await labextension();
+  }
   log(`done in ${seconds(t0)} s`);
 }
 
