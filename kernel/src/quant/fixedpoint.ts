@@ -99,8 +99,9 @@ export function quantizeMultiplierGreaterThanOne(m: number): QuantizedMultiplier
 export function saturatingRoundingDoublingHighMul(a: number, b: number): number {
   const ab = a * b;
   if (ab > -4503599627370496 && ab < 4503599627370496) {
-    // Truncation toward zero of (ab + nudge) / 2^31; `| 0` also turns −0 into 0.
-    return Math.trunc((ab + (ab >= 0 ? 1073741824 : -1073741823)) / 2147483648) | 0;
+    // (ab + nudge) / 2^31 truncated toward zero: multiplying by 2^−31 is exact, and `| 0`
+    // (ToInt32) truncates toward zero (and turns −0 into 0).
+    return ((ab + (ab >= 0 ? 1073741824 : -1073741823)) * 4.656612873077393e-10) | 0;
   }
   if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX;
   const negative = a < 0 !== b < 0 && a !== 0 && b !== 0;
@@ -139,10 +140,9 @@ export function multiplyByQuantizedMultiplier(
   multiplier: number,
   shift: number,
 ): number {
-  const leftShift = shift > 0 ? shift : 0;
-  const rightShift = shift > 0 ? 0 : -shift;
-  const shifted = leftShift === 0 ? x : (x * 2 ** leftShift) | 0;
-  return roundingDivideByPOT(saturatingRoundingDoublingHighMul(shifted, multiplier), rightShift);
+  // `<<` wraps like C's int32 overflow (shift ≤ 31); with no left shift, RDBP shifts right.
+  if (shift > 0) return saturatingRoundingDoublingHighMul(x << shift, multiplier);
+  return roundingDivideByPOT(saturatingRoundingDoublingHighMul(x, multiplier), -shift);
 }
 
 /** `MultiplyByQuantizedMultiplierSmallerThanOneExp(x, multiplier, leftShift ≤ 0)`. */
@@ -160,7 +160,7 @@ export function multiplyByQuantizedMultiplierGreaterThanOne(
   multiplier: number,
   leftShift: number,
 ): number {
-  return saturatingRoundingDoublingHighMul((x * 2 ** leftShift) | 0, multiplier);
+  return saturatingRoundingDoublingHighMul(x << leftShift, multiplier);
 }
 
 // ---------------------------------------------------------------------------------------------
