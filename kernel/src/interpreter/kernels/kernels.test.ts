@@ -599,6 +599,24 @@ describe("QUANTIZE / DEQUANTIZE", () => {
       [2, -1, 3],
     );
   });
+  test("int8 → uint8 at the output edge: zero point −5 → 123, same scale", () => {
+    expectOp(
+      "QUANTIZE",
+      null,
+      [fed("int8", [3], [-128, -5, 127], [0.25, -5])],
+      out("uint8", [3], [0.25, 123]),
+      [0, 123, 255],
+    );
+  });
+  test("DEQUANTIZE uint8: 0.25 · (q − 128)", () => {
+    expectOp(
+      "DEQUANTIZE",
+      null,
+      [fed("uint8", [3], [0, 128, 255], [0.25, 128])],
+      out("float32", [3]),
+      [-32, 0, 31.75],
+    );
+  });
   test("DEQUANTIZE int8 per tensor: 0.5 · (q − 3)", () => {
     expectOp(
       "DEQUANTIZE",
