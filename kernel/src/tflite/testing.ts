@@ -188,7 +188,7 @@ export const SAMPLE_OPTIONS = {
   pad: { type: "PadOptions" },
   quantize: { type: "QuantizeOptions" },
   dequantize: { type: "DequantizeOptions" },
-} as const satisfies Record<string, BuiltinOptions>;
+} satisfies Record<string, BuiltinOptions>;
 
 /**
  * A small int8 CNN using every supported op with non-default options:
