@@ -1,0 +1,68 @@
+/**
+ * Conv2DBackpropFilter (NHWC): dW = Σ_b im2col(x[b])ᵀ · dy[b], with dW laid out
+ * [kH, kW, inC, outC] = [taps, outC]. The transposed patch matrix keeps each tap's values over an
+ * image contiguous, so the product runs down long rows (pixels per image) with a 4×4 register tile.
+ */
+import * as tf from "@tensorflow/tfjs";
+import {
+  type KernelArgs,
+  type TensorInfo,
+  attrs,
+  cpuBackend,
+  floatValues,
+  input,
+  isChannelsLast,
+  numbersAttr,
+  padAttr,
+  pairAttr,
+  roundingAttr,
+  shape4,
+} from "../backend";
+import { geometry, im2colT, patchSize } from "../conv";
+import { gemm } from "../gemm";
+import type { FastKernel } from "../kernel";
+
+export function conv2dBackpropFilter(args: KernelArgs): TensorInfo | null {
+  const backend = cpuBackend(args, "Conv2DBackpropFilter");
+  const x = input(args, "x", "Conv2DBackpropFilter");
+  const dy = input(args, "dy", "Conv2DBackpropFilter");
+  const a = attrs(args);
+  const xShape = shape4(x);
+  const fs = numbersAttr(a, "filterShape");
+  const strides = pairAttr(a, "strides");
+  const pad = padAttr(a);
+  const xv = floatValues(backend, x);
+  const dyv = floatValues(backend, dy);
+  if (!xShape || !fs || fs.length !== 4 || !strides || pad === undefined) return null;
+  if (!isChannelsLast(a) || !xv || !dyv) return null;
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape,
+    [fs[0], fs[1], fs[2], fs[3]],
+    strides,
+    1,
+    pad,
+    roundingAttr(a),
+  );
+  const g = geometry(info);
+  const { pixels, taps } = patchSize(g);
+  const dW = new Float32Array(taps * g.outC);
+  const colsT = new Float32Array(taps * pixels);
+  for (let b = 0; b < g.batch; b++) {
+    im2colT(xv, g, b, colsT);
+    gemm(
+      taps,
+      g.outC,
+      pixels,
+      { data: colsT, offset: 0, rowStride: pixels },
+      { data: dyv, offset: b * pixels * g.outC, rowStride: g.outC },
+      { data: dW, offset: 0, rowStride: g.outC },
+      b > 0,
+    );
+  }
+  return backend.makeTensorInfo(info.filterShape, "float32", dW);
+}
+
+export const conv2DBackpropFilterKernel: FastKernel = {
+  kernelName: "Conv2DBackpropFilter",
+  run: conv2dBackpropFilter,
+};

@@ -1,0 +1,43 @@
+/** MaxPool (NHWC): y = max over each window (padding taps skipped; an empty window gives −∞). */
+import * as tf from "@tensorflow/tfjs";
+import {
+  type KernelArgs,
+  type TensorInfo,
+  attrs,
+  cpuBackend,
+  floatValues,
+  input,
+  padAttr,
+  pairAttr,
+  roundingAttr,
+  shape4,
+} from "../backend";
+import type { FastKernel } from "../kernel";
+import { poolGeometry, scanMaxPool } from "./pool";
+
+export function maxPool(args: KernelArgs): TensorInfo | null {
+  const backend = cpuBackend(args, "MaxPool");
+  const x = input(args, "x", "MaxPool");
+  const a = attrs(args);
+  const xShape = shape4(x);
+  const filterSize = pairAttr(a, "filterSize");
+  const strides = pairAttr(a, "strides");
+  const pad = padAttr(a);
+  const xv = floatValues(backend, x);
+  if (!xShape || !filterSize || !strides || pad === undefined || !xv) return null;
+  const info = tf.backend_util.computePool2DInfo(
+    xShape,
+    filterSize,
+    strides,
+    1,
+    pad,
+    roundingAttr(a),
+  );
+  const y = new Float32Array(tf.util.sizeFromShape(info.outShape));
+  scanMaxPool(xv, poolGeometry(info), (o, _i, v) => {
+    y[o] = v;
+  });
+  return backend.makeTensorInfo(info.outShape, "float32", y);
+}
+
+export const maxPoolKernel: FastKernel = { kernelName: "MaxPool", run: maxPool };

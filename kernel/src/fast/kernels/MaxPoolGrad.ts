@@ -1,0 +1,49 @@
+/**
+ * MaxPoolGrad (NHWC): dx[argmax of window] += dy[window], the argmax found by the same scan as the
+ * forward pass (first strictly greater element), so ties route the gradient as tfjs's stock
+ * kernel does. Elements that are no window's maximum get 0.
+ */
+import * as tf from "@tensorflow/tfjs";
+import {
+  type KernelArgs,
+  type TensorInfo,
+  attrs,
+  cpuBackend,
+  floatValues,
+  input,
+  padAttr,
+  pairAttr,
+  roundingAttr,
+  shape4,
+} from "../backend";
+import type { FastKernel } from "../kernel";
+import { poolGeometry, scanMaxPool } from "./pool";
+
+export function maxPoolGrad(args: KernelArgs): TensorInfo | null {
+  const backend = cpuBackend(args, "MaxPoolGrad");
+  const dy = input(args, "dy", "MaxPoolGrad");
+  const x = input(args, "input", "MaxPoolGrad");
+  const a = attrs(args);
+  const xShape = shape4(x);
+  const filterSize = pairAttr(a, "filterSize");
+  const strides = pairAttr(a, "strides");
+  const pad = padAttr(a);
+  const xv = floatValues(backend, x);
+  const dyv = floatValues(backend, dy);
+  if (!xShape || !filterSize || !strides || pad === undefined || !xv || !dyv) return null;
+  const info = tf.backend_util.computePool2DInfo(
+    xShape,
+    filterSize,
+    strides,
+    1,
+    pad,
+    roundingAttr(a),
+  );
+  const dx = new Float32Array(xv.length);
+  scanMaxPool(xv, poolGeometry(info), (o, i) => {
+    if (i >= 0) dx[i] += dyv[o];
+  });
+  return backend.makeTensorInfo(xShape, "float32", dx);
+}
+
+export const maxPoolGradKernel: FastKernel = { kernelName: "MaxPoolGrad", run: maxPoolGrad };

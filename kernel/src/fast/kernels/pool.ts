@@ -1,0 +1,82 @@
+/**
+ * Shared max-pool scan (NHWC): for each output pixel and channel, the *first* input position in
+ * row-major window order holding a strictly greater value than all before it — the tie rule of
+ * tfjs's stock MaxPool and MaxPoolGrad, so the gradient goes to the same element. Window taps in
+ * the padding are skipped; a window whose values are all −∞ (or NaN) has no maximum (index −1).
+ */
+import type * as tf from "@tensorflow/tfjs";
+
+export interface PoolGeometry {
+  batch: number;
+  inH: number;
+  inW: number;
+  channels: number;
+  outH: number;
+  outW: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  padTop: number;
+  padLeft: number;
+}
+
+export function poolGeometry(info: tf.backend_util.Conv2DInfo): PoolGeometry {
+  return {
+    batch: info.batchSize,
+    inH: info.inHeight,
+    inW: info.inWidth,
+    channels: info.inChannels,
+    outH: info.outHeight,
+    outW: info.outWidth,
+    kH: info.effectiveFilterHeight,
+    kW: info.effectiveFilterWidth,
+    strideH: info.strideHeight,
+    strideW: info.strideWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
+}
+
+/**
+ * Calls `visit(outIndex, inIndex)` once per output element with the flat index of its maximum in
+ * x (inIndex −1 when the window has none); `best` holds the maximum values per channel.
+ */
+export function scanMaxPool(
+  x: Float32Array,
+  g: PoolGeometry,
+  visit: (outIndex: number, inIndex: number, value: number) => void,
+): void {
+  const C = g.channels;
+  const best = new Float64Array(C);
+  const where = new Int32Array(C);
+  let out = 0;
+  for (let b = 0; b < g.batch; b++) {
+    const xb = b * g.inH * g.inW * C;
+    for (let yR = 0; yR < g.outH; yR++) {
+      const r0 = yR * g.strideH - g.padTop;
+      const rMin = Math.max(0, r0);
+      const rMax = Math.min(g.inH, r0 + g.kH);
+      for (let yC = 0; yC < g.outW; yC++) {
+        const c0 = yC * g.strideW - g.padLeft;
+        const cMin = Math.max(0, c0);
+        const cMax = Math.min(g.inW, c0 + g.kW);
+        best.fill(-Infinity);
+        where.fill(-1);
+        for (let r = rMin; r < rMax; r++) {
+          for (let c = cMin; c < cMax; c++) {
+            const at = xb + (r * g.inW + c) * C;
+            for (let d = 0; d < C; d++) {
+              const v = x[at + d];
+              if (v > best[d]) {
+                best[d] = v;
+                where[d] = at + d;
+              }
+            }
+          }
+        }
+        for (let d = 0; d < C; d++, out++) visit(out, where[d], best[d]);
+      }
+    }
+  }
+}

@@ -1,0 +1,228 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import * as tf from "@tensorflow/tfjs";
+import {
+  FAST_KERNELS,
+  disableFastKernels,
+  enableFastKernels,
+  fastKernelsEnabled,
+} from "./registry";
+import { assertMatchesStock, randomTensor, rng } from "./testing";
+
+tf.setBackend("cpu");
+
+const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+const int = (r: () => number, lo: number, hi: number): number =>
+  lo + Math.floor(r() * (hi - lo + 1));
+
+describe("fast kernels equal tfjs's stock CPU kernels (1e-4 of the tensor's scale)", () => {
+  test("Conv2D: 60 random shapes, strides, paddings and dilations", () => {
+    const r = rng(1);
+    for (let c = 0; c < 60; c++) {
+      const kH = int(r, 1, 4);
+      const kW = int(r, 1, 4);
+      const dilation = pick(r, [1, 1, 2]);
+      // tfjs forbids strides > 1 together with dilations > 1.
+      const stride = dilation > 1 ? 1 : int(r, 1, 3);
+      const inH = int(r, (kH - 1) * dilation + 1, 12);
+      const inW = int(r, (kW - 1) * dilation + 1, 12);
+      const inC = int(r, 1, 5);
+      const outC = int(r, 1, 9);
+      tf.tidy(() =>
+        assertMatchesStock(
+          "Conv2D",
+          {
+            x: randomTensor([int(r, 1, 3), inH, inW, inC], r),
+            filter: randomTensor([kH, kW, inC, outC], r),
+          },
+          {
+            strides: [stride, int(r, 1, stride)],
+            pad: pick(r, ["same", "valid", 1] as const),
+            dataFormat: "NHWC",
+            dilations: [dilation, dilation],
+          },
+        ),
+      );
+    }
+  });
+
+  test("Conv2DBackpropFilter and Conv2DBackpropInput: 60 random shapes, strides and paddings", () => {
+    const r = rng(2);
+    for (let c = 0; c < 60; c++) {
+      const kH = int(r, 1, 4);
+      const kW = int(r, 1, 4);
+      const strides: [number, number] = [int(r, 1, 3), int(r, 1, 3)];
+      const pad = pick(r, ["same", "valid", 0, 2] as const);
+      const xShape: [number, number, number, number] = [
+        int(r, 1, 3),
+        int(r, kH, 11),
+        int(r, kW, 11),
+        int(r, 1, 5),
+      ];
+      const filterShape: [number, number, number, number] = [kH, kW, xShape[3], int(r, 1, 9)];
+      const yShape = tf.backend_util.computeConv2DInfo(
+        xShape,
+        filterShape,
+        strides,
+        1,
+        pad,
+      ).outShape;
+      tf.tidy(() => {
+        const x = randomTensor(xShape, r);
+        const dy = randomTensor(yShape, r);
+        const filter = randomTensor(filterShape, r);
+        assertMatchesStock(
+          "Conv2DBackpropFilter",
+          { x, dy },
+          { strides, pad, dataFormat: "NHWC", filterShape },
+        );
+        assertMatchesStock(
+          "Conv2DBackpropInput",
+          { dy, filter },
+          { strides, pad, dataFormat: "NHWC", inputShape: xShape },
+        );
+      });
+    }
+  });
+
+  test("MaxPool and MaxPoolGrad: 40 random windows, strides and paddings, with ties", () => {
+    const r = rng(3);
+    for (let c = 0; c < 40; c++) {
+      const filterSize: [number, number] = [int(r, 1, 3), int(r, 1, 3)];
+      const strides: [number, number] = [int(r, 1, 3), int(r, 1, 3)];
+      const pad = pick(r, ["same", "valid"] as const);
+      const xShape: [number, number, number, number] = [
+        int(r, 1, 3),
+        int(r, 3, 10),
+        int(r, 3, 10),
+        int(r, 1, 6),
+      ];
+      tf.tidy(() => {
+        // Values on a coarse grid so windows hold ties: the gradient must go to the same element.
+        const x = randomTensor(xShape, r).mul(2).round();
+        const attrs = { filterSize, strides, pad };
+        assertMatchesStock("MaxPool", { x }, attrs);
+        const y = tf.maxPool(x as tf.Tensor4D, filterSize, strides, pad);
+        assertMatchesStock(
+          "MaxPoolGrad",
+          { dy: randomTensor(y.shape, r), input: x, output: y },
+          attrs,
+        );
+      });
+    }
+  });
+
+  test("BatchMatMul and _FusedMatMul: transposes, batch broadcast, bias, relu", () => {
+    const r = rng(4);
+    for (let c = 0; c < 40; c++) {
+      const [m, n, k] = [int(r, 1, 9), int(r, 1, 9), int(r, 0, 9)];
+      const transposeA = r() < 0.5;
+      const transposeB = r() < 0.5;
+      const batch = pick(r, [[], [1], [3], [2, 2]]);
+      const bBatch = r() < 0.3 ? batch.map(() => 1) : batch;
+      tf.tidy(() => {
+        const a = randomTensor([...batch, ...(transposeA ? [k, m] : [m, k])], r);
+        const b = randomTensor([...bBatch, ...(transposeB ? [n, k] : [k, n])], r);
+        assertMatchesStock("BatchMatMul", { a, b }, { transposeA, transposeB });
+        const bias = randomTensor([n], r);
+        const activation = pick(r, ["linear", "relu"]);
+        assertMatchesStock("_FusedMatMul", { a, b, bias }, { transposeA, transposeB, activation });
+      });
+    }
+  });
+
+  test("Add, Sub, Multiply, RealDiv: equal shapes, trailing broadcast either side, scalars", () => {
+    const r = rng(5);
+    const cases: [number[], number[]][] = [
+      [
+        [4, 5, 6],
+        [4, 5, 6],
+      ],
+      [[2, 3, 3, 4], [4]],
+      [[4], [2, 3, 3, 4]],
+      [[3, 7], []],
+      [[], [3, 7]],
+      [
+        [2, 3, 4],
+        [1, 3, 4],
+      ],
+      [[0, 4], [4]],
+    ];
+    for (const op of ["Add", "Sub", "Multiply", "RealDiv"]) {
+      for (const [sa, sb] of cases) {
+        tf.tidy(() =>
+          assertMatchesStock(op, { a: randomTensor(sa, r), b: randomTensor(sb, r) }, {}),
+        );
+      }
+    }
+  });
+
+  test("Sum over leading and trailing axes (keepDims either way); Relu; Step", () => {
+    const r = rng(6);
+    const x = randomTensor([3, 4, 5, 2], r);
+    for (const axis of [0, [0, 1], [0, 1, 2], 3, [2, 3], [-1], [0, 1, 2, 3]]) {
+      for (const keepDims of [false, true]) assertMatchesStock("Sum", { x }, { axis, keepDims });
+    }
+    assertMatchesStock("Relu", { x }, {});
+    assertMatchesStock("Step", { x }, { alpha: 0 });
+    assertMatchesStock("Step", { x }, { alpha: 0.25 });
+    x.dispose();
+  });
+
+  test("GatherV2 along axis 0 (float32 and int32 rows, repeated indices)", () => {
+    const r = rng(7);
+    const x = randomTensor([6, 3, 2], r);
+    const xi = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], "int32");
+    const indices = tf.tensor1d([5, 0, 0, 3], "int32");
+    assertMatchesStock("GatherV2", { x, indices }, { axis: 0, batchDims: 0 });
+    assertMatchesStock(
+      "GatherV2",
+      { x: xi, indices: tf.tensor2d([2, 0, 1, 1], [2, 2], "int32") },
+      { axis: 0, batchDims: 0 },
+    );
+    tf.dispose([x, xi, indices]);
+  });
+});
+
+describe("registry", () => {
+  test("enable is idempotent and disable restores the stock kernels", () => {
+    disableFastKernels();
+    const stockConv = tf.getKernel("Conv2D", "cpu")?.kernelFunc;
+    enableFastKernels();
+    const fastConv = tf.getKernel("Conv2D", "cpu")?.kernelFunc;
+    enableFastKernels();
+    assert.equal(tf.getKernel("Conv2D", "cpu")?.kernelFunc, fastConv);
+    assert.notEqual(fastConv, stockConv);
+    assert.ok(fastKernelsEnabled());
+    disableFastKernels();
+    assert.equal(tf.getKernel("Conv2D", "cpu")?.kernelFunc, stockConv);
+    assert.ok(!fastKernelsEnabled());
+    assert.equal(new Set(FAST_KERNELS.map((k) => k.kernelName)).size, FAST_KERNELS.length);
+  });
+
+  test("cases a fast kernel declines run the stock kernel (NCHW conv, int32 add, middle-axis sum)", () => {
+    const r = rng(8);
+    enableFastKernels();
+    tf.tidy(() => {
+      assertMatchesStock("Sum", { x: randomTensor([3, 4, 5], r) }, { axis: [1], keepDims: false });
+      assertMatchesStock(
+        "Add",
+        { a: tf.tensor1d([1, 2], "int32"), b: tf.tensor1d([3, 4], "int32") },
+        {},
+      );
+      assertMatchesStock("Add", { a: randomTensor([2, 1, 3], r), b: randomTensor([4, 1], r) }, {});
+    });
+    disableFastKernels();
+  });
+
+  test("GatherV2 with an index out of range names the op and the index", () => {
+    enableFastKernels();
+    const x = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+    assert.throws(
+      () => tf.gather(x, tf.tensor1d([0, 2], "int32")),
+      /GatherV2: index 2 at position 1 is not in \[0, 1\]/,
+    );
+    x.dispose();
+    disableFastKernels();
+  });
+});

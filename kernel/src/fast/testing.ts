@@ -1,0 +1,67 @@
+/**
+ * Test helper: run one tfjs kernel with the stock implementation and with tsquant's fast one on
+ * the same inputs and compare (STYLE.md: the stock kernel is the spec; one line per case).
+ */
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { disableFastKernels, enableFastKernels } from "./registry";
+
+/** Deterministic uniform numbers in [lo, hi) (mulberry32), so failures reproduce. */
+export function rng(seed: number): (lo?: number, hi?: number) => number {
+  let s = seed >>> 0;
+  return (lo = 0, hi = 1) => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return lo + (hi - lo) * u;
+  };
+}
+
+export function randomTensor(shape: number[], r: (lo?: number, hi?: number) => number): tf.Tensor {
+  const n = shape.reduce((p, d) => p * d, 1);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => r(-1, 1)),
+    shape,
+    "float32",
+  );
+}
+
+function runKernel(name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap): tf.Tensor {
+  const out = tf.engine().runKernel(name, inputs, attrs);
+  if (Array.isArray(out)) throw new Error(`${name}: expected one output`);
+  return out as tf.Tensor;
+}
+
+/**
+ * Assert the fast kernel equals the stock one: same shape and dtype, and every element within
+ * `rtol` of the stock value relative to the largest stock magnitude (so sums that cancel to ~0
+ * are judged on the scale of the tensor, as float32 summation order differs).
+ */
+export function assertMatchesStock(
+  name: string,
+  inputs: tf.NamedTensorMap,
+  attrs: tf.NamedAttrMap,
+  rtol = 1e-4,
+): void {
+  disableFastKernels();
+  const expected = runKernel(name, inputs, attrs);
+  enableFastKernels();
+  const actual = runKernel(name, inputs, attrs);
+  const label = `${name} ${JSON.stringify(attrs)} on ${Object.entries(inputs)
+    .map(([k, t]) => `${k}[${t.shape.join(",")}]`)
+    .join(" ")}`;
+  assert.deepEqual(actual.shape, expected.shape, `${label}: shape`);
+  assert.equal(actual.dtype, expected.dtype, `${label}: dtype`);
+  const e = expected.dataSync();
+  const a = actual.dataSync();
+  let scale = 1e-30;
+  for (const v of e) scale = Math.max(scale, Math.abs(v));
+  for (let i = 0; i < e.length; i++) {
+    const ok = Object.is(a[i], e[i]) || Math.abs(a[i] - e[i]) <= rtol * scale;
+    if (!ok) assert.fail(`${label}: element ${i} is ${a[i]}, stock ${e[i]} (scale ${scale})`);
+  }
+  expected.dispose();
+  actual.dispose();
+}
