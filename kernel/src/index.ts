@@ -8,5 +8,4 @@ export * from "./quant";
 export * from "./tflite";
 export * from "./calib";
 export * from "./interpreter";
-export * from "./display";
 export * from "./fast";
