@@ -1,0 +1,182 @@
+/**
+ * `compareLayers(floatModel, quantizedModel, data)`: run both models on the same float inputs
+ * and measure, for every op output of the float model, how far the quantized model's tensor of
+ * the same name (or, failing that, the same graph position) is from it — the per-layer error
+ * that tells which layer loses the accuracy (TF's QuantizationDebugger, layer by layer).
+ *
+ *   mse  = Σ (x − x̂)² / n,   sqnr = 10 · log10(Σ x² / Σ (x − x̂)²) dB
+ *
+ * where x is the float value and x̂ = scale · (q − zeroPoint) the dequantized quantized value,
+ * summed over every element of every sample. A tensor with zero error has sqnr `null` (+∞).
+ */
+import { ShapeError, UsageError } from "../errors";
+import { BuiltinOperator, type Model, type NDArray, type TypedArray, opName } from "../ir";
+import { Interpreter } from "../interpreter/interpreter";
+import { readModel } from "../tflite/reader";
+import { quantize } from "../quant/affine";
+import { integerFormat } from "../quant/formats";
+import type { Sample, SampleInput } from "../calib/calibrate";
+import { type ErrorPayload, type LayerError, TSQUANT_MIME } from "../display/payload";
+
+export interface CompareOptions {
+  /** Use at most this many samples (default: all). */
+  samples?: number;
+  /** (float, quantized) pairs kept per layer for the scatter plot (default 2000). */
+  scatterPoints?: number;
+}
+
+/** The per-layer errors, displayable as tsquant's error plot. */
+export class LayerComparison {
+  constructor(
+    readonly layers: LayerError[],
+    readonly samples: number,
+  ) {}
+
+  /** The `error` payload for the labextension's error plot. */
+  payload(title = "Per-layer quantization error"): ErrorPayload {
+    return { kind: "error", title, metric: "sqnr", layers: this.layers };
+  }
+
+  [Symbol.for("Jupyter.display")](): Record<string, unknown> {
+    const rows = this.layers
+      .map(
+        (l) =>
+          `${l.index}\t${l.op}\t${l.sqnr === null ? "inf" : l.sqnr.toFixed(2)} dB\t${l.mse.toExponential(3)}\t${l.name}`,
+      )
+      .join("\n");
+    return { [TSQUANT_MIME]: this.payload(), "text/plain": `#\top\tSQNR\tMSE\ttensor\n${rows}` };
+  }
+}
+
+type Pair = { floatIndex: number; quantIndex: number; name: string; op: string };
+
+const QDQ = new Set<number>([BuiltinOperator.QUANTIZE, BuiltinOperator.DEQUANTIZE]);
+
+/** Match every float op output with a quantized-model tensor: by name, else by op position. */
+function matchTensors(floatModel: Model, quantModel: Model): Pair[] {
+  const fs = floatModel.subgraphs[0];
+  const qs = quantModel.subgraphs[0];
+  const byName = new Map<string, number>();
+  qs.tensors.forEach((t, i) => byName.set(t.name, i));
+  const quantOps = qs.operators.filter(
+    (op) => !QDQ.has(quantModel.operatorCodes[op.opcodeIndex]?.builtinCode ?? -1),
+  );
+  const pairs: Pair[] = [];
+  fs.operators.forEach((op, k) => {
+    const code = floatModel.operatorCodes[op.opcodeIndex]?.builtinCode ?? -1;
+    if (QDQ.has(code)) return;
+    for (const [slot, o] of op.outputs.entries()) {
+      const t = fs.tensors[o];
+      if (t === undefined || t.type !== "float32") continue;
+      let q = byName.get(t.name);
+      if (q === undefined) q = quantOps[k]?.outputs[slot];
+      if (q === undefined) continue;
+      pairs.push({ floatIndex: o, quantIndex: q, name: t.name, op: opName(code) });
+    }
+  });
+  return pairs;
+}
+
+function asFloat(t: NDArray, scale: number, zeroPoint: number): Float64Array {
+  const out = new Float64Array(t.data.length);
+  const integer = t.dtype !== "float32";
+  for (let i = 0; i < out.length; i++) {
+    const v = Number(t.data[i]);
+    out[i] = integer ? scale * (v - zeroPoint) : v;
+  }
+  return out;
+}
+
+function inputData(x: SampleInput): { data: TypedArray | number[]; shape?: readonly number[] } {
+  if (Array.isArray(x) || ArrayBuffer.isView(x)) return { data: x };
+  return { data: x.data, shape: x.shape };
+}
+
+/**
+ * Per-layer SQNR and MSE of `quantizedModel` against `floatModel` (IR or .tflite bytes) on
+ * `data` (samples as for a representative dataset: one float input list per sample). Integer
+ * model inputs are fed the float sample quantized with the input's scale and zero point.
+ */
+export async function compareLayers(
+  floatModel: Model | Uint8Array,
+  quantizedModel: Model | Uint8Array,
+  data: Iterable<Sample> | AsyncIterable<Sample>,
+  options: CompareOptions = {},
+): Promise<LayerComparison> {
+  const fm = floatModel instanceof Uint8Array ? readModel(floatModel) : floatModel;
+  const qm = quantizedModel instanceof Uint8Array ? readModel(quantizedModel) : quantizedModel;
+  const fi = new Interpreter({ model: fm, preserveAllTensors: true });
+  const qi = new Interpreter({ model: qm, preserveAllTensors: true });
+  fi.allocateTensors();
+  qi.allocateTensors();
+  const fin = fi.getInputDetails();
+  const qin = qi.getInputDetails();
+  if (fin.length !== qin.length) {
+    throw new ShapeError(
+      `compareLayers: the float model has ${fin.length} inputs, the quantized model ${qin.length}`,
+    );
+  }
+  const pairs = matchTensors(fm, qm);
+  const qDetails = qi.getTensorDetails();
+  const signal = new Float64Array(pairs.length);
+  const noise = new Float64Array(pairs.length);
+  const count = new Float64Array(pairs.length);
+  const maxPoints = options.scatterPoints ?? 2000;
+  const scatter = pairs.map(() => ({ float: [] as number[], quantized: [] as number[] }));
+  const limit = options.samples ?? Infinity;
+  let n = 0;
+  for await (const sample of data as AsyncIterable<Sample>) {
+    if (n >= limit) break;
+    if (sample.length !== fin.length) {
+      throw new ShapeError(
+        `compareLayers: sample ${n} has ${sample.length} inputs; the models have ${fin.length}`,
+      );
+    }
+    sample.forEach((x, k) => {
+      const { data: values } = inputData(x);
+      const floats = Float32Array.from(values as ArrayLike<number>);
+      fi.setTensor(fin[k].index, floats);
+      const d = qin[k];
+      if (d.dtype === "float32") qi.setTensor(d.index, floats);
+      else {
+        const [scale, zeroPoint] = d.quantization;
+        const dtype = d.dtype === "uint8" ? "uint8" : d.dtype === "int16" ? "int16" : "int8";
+        qi.setTensor(
+          d.index,
+          quantize(floats, { scale, zeroPoint, format: integerFormat({ dtype }) }),
+        );
+      }
+    });
+    fi.invoke();
+    qi.invoke();
+    pairs.forEach((p, k) => {
+      const x = fi.getTensor(p.floatIndex);
+      const [scale, zeroPoint] = qDetails[p.quantIndex].quantization;
+      const y = asFloat(qi.getTensor(p.quantIndex), scale, zeroPoint);
+      if (y.length !== x.data.length) return;
+      const stride = Math.max(1, Math.ceil(y.length / Math.max(1, maxPoints / 8)));
+      for (let i = 0; i < y.length; i++) {
+        const v = Number(x.data[i]);
+        const e = v - y[i];
+        signal[k] += v * v;
+        noise[k] += e * e;
+        if (i % stride === 0 && scatter[k].float.length < maxPoints) {
+          scatter[k].float.push(v);
+          scatter[k].quantized.push(y[i]);
+        }
+      }
+      count[k] += y.length;
+    });
+    n++;
+  }
+  if (n === 0) throw new UsageError("compareLayers: the data yielded no samples");
+  const layers: LayerError[] = pairs.map((p, k) => ({
+    index: k,
+    name: p.name,
+    op: p.op,
+    sqnr: noise[k] === 0 ? null : 10 * Math.log10(signal[k] / noise[k]),
+    mse: count[k] ? noise[k] / count[k] : 0,
+    sample: scatter[k],
+  }));
+  return new LayerComparison(layers, n);
+}

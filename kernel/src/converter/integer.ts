@@ -1,0 +1,556 @@
+/**
+ * Full-integer post-training quantization (tflite-facts §2, §3a, §5): int8 activations (or int16
+ * in 16x8 mode) from calibrated ranges, int8 weights, int32 (int64 in 16x8) biases. One pass:
+ *
+ * 1. Decide which ops are quantized: those with an integer kernel, minus the denylist.
+ *    Integer-only mode refuses a model with any other op, listing all of them.
+ * 2. Retype: every float32 activation a quantized op produces becomes an integer tensor in
+ *    place; QUANTIZE ops turn float tensors (graph inputs, outputs of float-fallback ops) into
+ *    integer ones where a quantized op reads them, DEQUANTIZE ops turn integer tensors back
+ *    where a float op or the graph output reads them.
+ * 3. Parameters: fixed output ranges for SOFTMAX / LOGISTIC (1/256, −128) and TANH (1/128, 0)
+ *    (int16: 1/32768, 0); ops whose kernels cannot rescale (pooling, reshape, pad,
+ *    concatenation) share one scale over their inputs and output — in int8 the largest scale of
+ *    the group wins, as TF's MLIR quantizer; in 16x8 the output follows the input (TF's legacy
+ *    quantizer) — and a requantizing QUANTIZE op is inserted where a constraint still conflicts;
+ *    everything else from its calibrated range (`chooseQuantParams`, TF's rules).
+ * 4. Weights per channel (CONV_2D axis 0, DEPTHWISE_CONV_2D axis 3, FULLY_CONNECTED axis 0) or
+ *    per tensor; bias scale = input scale · weight scale, zero point 0.
+ * 5. I/O types: int8/int16 I/O drop the edge QUANTIZE/DEQUANTIZE; uint8 I/O keep them as
+ *    requantize ops with zero point = int8 zero point + 128 (TF's `ModifyIONodesPass`).
+ */
+import { UnsupportedError, UsageError } from "../errors";
+import { BuiltinOperator, type Model, type Operator, type Quantization, type Tensor } from "../ir";
+import { minMaxPerAxis, quantize, quantizeWeights } from "../quant/affine";
+import { quantizeBias, quantizeBias64 } from "../quant/bias";
+import { type QuantParams, chooseQuantParams, toQuantization } from "../quant/params";
+import type { CalibrationResult } from "../calib/calibrate";
+import {
+  addTensor,
+  bytesOf,
+  float32Data,
+  isConstant,
+  makeOp,
+  opCode,
+  opLabel,
+  pruneBuffers,
+  pruneTensors,
+  addBuffer,
+} from "./graph";
+
+export type IOType = "float32" | "int8" | "uint8" | "int16";
+
+export interface IntegerPassOptions {
+  /** "int8" (default) or "int16" activations (16x8 mode: int8 weights, int64 biases). */
+  activations?: "int8" | "int16";
+  /** Refuse ops without integer kernels instead of leaving them in float. */
+  integerOnly?: boolean;
+  /** Per-channel weights (default true). */
+  perChannel?: boolean;
+  inferenceInputType?: IOType;
+  inferenceOutputType?: IOType;
+  /** Ops to leave in float (selective quantization). */
+  isDenylisted?: (op: Operator) => boolean;
+}
+
+const B = BuiltinOperator;
+
+/** Ops with an integer kernel in TFLite (and tsquant's interpreter). */
+const QUANTIZABLE = new Set<number>([
+  B.ADD,
+  B.AVERAGE_POOL_2D,
+  B.CONCATENATION,
+  B.CONV_2D,
+  B.DEPTHWISE_CONV_2D,
+  B.FULLY_CONNECTED,
+  B.LOGISTIC,
+  B.MAX_POOL_2D,
+  B.MUL,
+  B.RELU,
+  B.RELU6,
+  B.RESHAPE,
+  B.SOFTMAX,
+  B.TANH,
+  B.PAD,
+  B.MEAN,
+]);
+
+/** Ops whose kernels copy or compare codes and so need one scale over inputs and output. */
+const SAME_SCALE = new Set<number>([
+  B.AVERAGE_POOL_2D,
+  B.MAX_POOL_2D,
+  B.CONCATENATION,
+  B.RESHAPE,
+  B.PAD,
+]);
+
+/** Weight input (1) and channel axis of the affine ops; bias is input 2. */
+function weightAxis(code: number): number | null {
+  if (code === B.CONV_2D || code === B.FULLY_CONNECTED) return 0;
+  if (code === B.DEPTHWISE_CONV_2D) return 3;
+  return null;
+}
+
+/** The fixed output parameters of SOFTMAX, LOGISTIC and TANH. */
+function fixedOutput(code: number, int16: boolean): { scale: number; zeroPoint: number } | null {
+  if (code !== B.SOFTMAX && code !== B.LOGISTIC && code !== B.TANH) return null;
+  if (int16) return { scale: 1 / 32768, zeroPoint: 0 };
+  return code === B.TANH ? { scale: 1 / 128, zeroPoint: 0 } : { scale: 1 / 256, zeroPoint: -128 };
+}
+
+function perTensor(q: QuantParams): Quantization {
+  return toQuantization(q);
+}
+
+function sameParams(a: Quantization | null, b: Quantization | null): boolean {
+  return (
+    a?.scale?.[0] === b?.scale?.[0] &&
+    a?.zeroPoint?.[0] === b?.zeroPoint?.[0] &&
+    a?.scale?.length === b?.scale?.length
+  );
+}
+
+/**
+ * Quantize `model` (a copy of the float model; mutated) with the calibrated ranges in
+ * `calibration`. Returns the model, pruned and ready for `finalizeModel`.
+ */
+export function integerPass(
+  model: Model,
+  calibration: CalibrationResult,
+  options: IntegerPassOptions = {},
+): Model {
+  const int16 = (options.activations ?? "int8") === "int16";
+  const actType = int16 ? "int16" : "int8";
+  const qparamsOptions = int16 ? { dtype: "int16" as const } : {};
+  const perChannel = options.perChannel ?? true;
+  const sg = model.subgraphs[0];
+  const originalOps = [...sg.operators];
+
+  // 1. Which ops are quantized.
+  const quantized = new Set<Operator>();
+  const refused: string[] = [];
+  for (const [k, op] of originalOps.entries()) {
+    const code = opCode(model, op);
+    const floatIO = [...op.inputs, ...op.outputs].some(
+      (i) => i >= 0 && sg.tensors[i].type === "float32",
+    );
+    if (!floatIO) continue;
+    const denied = options.isDenylisted?.(op) === true;
+    if (QUANTIZABLE.has(code) && !denied) {
+      quantized.add(op);
+      continue;
+    }
+    const out = sg.tensors[op.outputs[0]]?.name ?? "?";
+    refused.push(
+      `${opLabel(model, op)} (op ${k}, output '${out}')${denied ? " [denylisted]" : ""}`,
+    );
+  }
+  if (options.integerOnly === true && refused.length > 0) {
+    throw new UnsupportedError(
+      `integer-only quantization: ${refused.length} op(s) cannot be quantized to ${actType}: ${refused.join("; ")}. ` +
+        `Allow float fallback (supportedOps ["TFLITE_BUILTINS"]) or change the model`,
+    );
+  }
+
+  // 2. Parameters of every activation a quantized op reads or writes.
+  const activation = (i: number): boolean =>
+    i >= 0 && sg.tensors[i].type === "float32" && !isConstant(model, sg.tensors[i]);
+  const params = new Map<number, QuantParams>();
+  const fixed = new Set<number>();
+  const rangeOf = (i: number): QuantParams => {
+    const t = sg.tensors[i];
+    const c = calibration.get(t.name);
+    if (c === undefined) {
+      throw new UsageError(
+        `quantize: tensor '${t.name}' has no calibrated range; the representative dataset never reached it`,
+      );
+    }
+    return chooseQuantParams(c.range.min, c.range.max, qparamsOptions);
+  };
+  for (const op of originalOps) {
+    if (!quantized.has(op)) continue;
+    const code = opCode(model, op);
+    for (const i of op.inputs) if (activation(i) && !params.has(i)) params.set(i, rangeOf(i));
+    const f = fixedOutput(code, int16);
+    for (const o of op.outputs) {
+      if (!activation(o)) continue;
+      if (f !== null) {
+        params.set(o, { ...f, format: chooseQuantParams(0, 1, qparamsOptions).format });
+        fixed.add(o);
+      } else params.set(o, rangeOf(o));
+    }
+  }
+  shareScales(model, originalOps, quantized, params, fixed, int16);
+
+  // 3. Retype activations; build the new op list with Q/DQ and requantize ops.
+  const intName = new Map<number, number>(); // float tensor → its integer twin (for float producers)
+  const floatTwin = new Map<number, number>(); // integer tensor → its float twin (for float readers)
+  const producedByQuantized = new Set<number>();
+  for (const op of originalOps) {
+    if (!quantized.has(op)) continue;
+    for (const o of op.outputs) if (activation(o)) producedByQuantized.add(o);
+  }
+  const floatActivations = new Set(sg.tensors.map((_, i) => i).filter(activation));
+  const readers = (i: number): Operator[] => originalOps.filter((op) => op.inputs.includes(i));
+  const newOps: Operator[] = [];
+  const emitAfterProducer = (i: number): void => {
+    // A quantized op's output read by a float op or the graph output: DEQUANTIZE it.
+    const t = sg.tensors[i];
+    const floatReaders = readers(i).filter((r) => !quantized.has(r));
+    const isOutput = sg.outputs.includes(i);
+    if (producedByQuantized.has(i) && (floatReaders.length > 0 || isOutput)) {
+      const f = addTensor(model, sg, {
+        name: `${t.name}_dequantized`,
+        type: "float32",
+        shape: t.shape,
+        like: t,
+      });
+      // The float tensor keeps the original name (the graph's output name); the integer one is renamed.
+      const originalName = t.name;
+      sg.tensors[f].name = originalName;
+      t.name = int16 ? `${originalName}_int16` : uniqueAmong(sg, originalName, f);
+      for (const r of floatReaders) r.inputs = r.inputs.map((x) => (x === i ? f : x));
+      sg.outputs = sg.outputs.map((x) => (x === i ? f : x));
+      for (const s of model.signatureDefs ?? [])
+        for (const m of s.outputs) if (m.tensorIndex === i) m.tensorIndex = f;
+      floatTwin.set(i, f);
+      newOps.push(makeOp(model, B.DEQUANTIZE, [i], [f]));
+    }
+    // A float tensor read by a quantized op: QUANTIZE it.
+    const quantReaders = readers(i).filter((r) => quantized.has(r));
+    if (!producedByQuantized.has(i) && quantReaders.length > 0 && floatActivations.has(i)) {
+      const p = params.get(i);
+      if (p === undefined) return;
+      // TF's names: "tfl.quantize" (MLIR quantizer, int8), "<input>_int16" (legacy, 16x8).
+      const name = sg.inputs.includes(i)
+        ? int16
+          ? `${t.name}_int16`
+          : "tfl.quantize"
+        : `${t.name}_quantized`;
+      const q = addTensor(model, sg, {
+        name,
+        type: actType,
+        shape: t.shape,
+        quantization: withRange(perTensor(p), i),
+        like: t,
+      });
+      for (const r of quantReaders) r.inputs = r.inputs.map((x) => (x === i ? q : x));
+      intName.set(i, q);
+      newOps.push(makeOp(model, B.QUANTIZE, [i], [q]));
+    }
+  };
+  for (const i of sg.inputs) emitAfterProducer(i);
+  for (const op of originalOps) {
+    if (quantized.has(op)) quantizeOp(op);
+    newOps.push(op);
+    for (const o of op.outputs) if (floatActivations.has(o)) emitAfterProducer(o);
+  }
+  sg.operators = newOps;
+
+  function quantizeOp(op: Operator): void {
+    const code = opCode(model, op);
+    // Retype activations (inputs are retyped by their producers, or read through QUANTIZE).
+    for (const o of op.outputs) {
+      const p = params.get(o);
+      if (p === undefined) continue;
+      sg.tensors[o].type = actType;
+      sg.tensors[o].quantization = withRange(perTensor(p), o);
+    }
+    const axis = weightAxis(code);
+    const inScale = (): number => {
+      const p = params.get(originalInput(op, 0));
+      if (p === undefined)
+        throw new UsageError(`quantize: ${opLabel(model, op)} has no input range`);
+      return p.scale;
+    };
+    op.inputs.forEach((i, slot) => {
+      if (i < 0) return;
+      const t = sg.tensors[i];
+      if (t.type !== "float32" || !isConstant(model, t)) return;
+      if (axis !== null && slot === 1) {
+        const x = float32Data(model, t);
+        const { values, params: w } = quantizeWeights(x, t.shape, perChannel ? { axis } : {});
+        const q = toQuantization(w);
+        if (int16) {
+          // TF's legacy quantizer (16x8) also records each channel's float min/max.
+          const r = minMaxPerAxis(x, perChannel ? t.shape : [x.length], perChannel ? axis : 0);
+          q.min = Array.from(r.min, Math.fround);
+          q.max = Array.from(r.max, Math.fround);
+        }
+        setConstant(t, "int8", values, q);
+        return;
+      }
+      if (axis !== null && slot === 2) {
+        const weight = sg.tensors[op.inputs[1]].quantization?.scale ?? [1];
+        const wScale = perChannel ? weight : weight[0];
+        const bias = float32Data(model, t);
+        if (int16) {
+          const b = quantizeBias64(bias, inScale(), wScale);
+          const scales = typeof b.scale === "number" ? [b.scale] : b.scale;
+          setConstant(t, "int64", b.values, {
+            min: null,
+            max: null,
+            scale: scales,
+            zeroPoint: scales.map(() => 0),
+            quantizedDimension: 0,
+          });
+        } else {
+          const b = quantizeBias(bias, inScale(), wScale);
+          setConstant(t, "int32", b.values, toQuantization(b.params));
+        }
+        return;
+      }
+      // Any other float constant (an ADD or MUL operand): an activation-like tensor of its own range.
+      const data = float32Data(model, t);
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const v of data) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      const p = chooseQuantParams(data.length ? lo : 0, data.length ? hi : 0, qparamsOptions);
+      setConstant(t, actType, quantize(data, p), perTensor(p));
+    });
+    const o = op.builtinOptions;
+    if (int16 && (o?.type === "Conv2DOptions" || o?.type === "FullyConnectedOptions")) {
+      op.builtinOptions = { ...o, quantizedBiasType: 4 }; // TensorType INT64
+    }
+    if (int16 && o?.type === "AddOptions") op.builtinOptions = { ...o, potScaleInt16: false };
+  }
+
+  /** In 16x8 mode TF's legacy quantizer keeps the calibrated range (widened to 0) on activations. */
+  function withRange(q: Quantization, index: number): Quantization {
+    if (!int16 || fixed.has(index)) return q;
+    const c = calibration.get(sg.tensors[index].name);
+    if (c === undefined) return q;
+    return {
+      ...q,
+      min: [Math.fround(Math.min(c.range.min, 0))],
+      max: [Math.fround(Math.max(c.range.max, 0))],
+    };
+  }
+
+  function originalInput(op: Operator, slot: number): number {
+    const i = op.inputs[slot];
+    for (const [f, q] of intName) if (q === i) return f;
+    return i;
+  }
+
+  function setConstant(
+    t: Tensor,
+    type: Tensor["type"],
+    values: ArrayBufferView,
+    q: Quantization,
+  ): void {
+    t.type = type;
+    t.buffer = addBuffer(model, bytesOf(values));
+    t.quantization = q;
+  }
+
+  insertRequantize(model, quantized, actType);
+  setIOTypes(model, options, actType, intName, floatTwin);
+  pruneTensors(model, sg);
+  pruneBuffers(model);
+  return model;
+}
+
+function uniqueAmong(sg: Model["subgraphs"][number], name: string, except: number): string {
+  const names = new Set(sg.tensors.filter((_, i) => i !== except).map((t) => t.name));
+  for (let k = 1; ; k++) if (!names.has(`${name}${k}`)) return `${name}${k}`;
+}
+
+/**
+ * Same-scale groups: the activation inputs and output of each same-scale op are unioned. In
+ * int8 (TF's MLIR quantizer) a group takes the parameters of its fixed-range member if it has
+ * one, else of its member with the largest scale; in 16x8 (TF's legacy quantizer) the output of
+ * a single-input op follows its input and a concatenation keeps its own output range.
+ */
+function shareScales(
+  model: Model,
+  ops: Operator[],
+  quantized: Set<Operator>,
+  params: Map<number, QuantParams>,
+  fixed: Set<number>,
+  int16: boolean,
+): void {
+  if (int16) {
+    for (const op of ops) {
+      const code = opCode(model, op);
+      if (!quantized.has(op) || !SAME_SCALE.has(code) || code === B.CONCATENATION) continue;
+      const p = params.get(op.inputs[0]);
+      const o = op.outputs[0];
+      if (p !== undefined && params.has(o) && !fixed.has(o)) params.set(o, p);
+    }
+    return;
+  }
+  const parent = new Map<number, number>();
+  const find = (x: number): number => {
+    let r = x;
+    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r) ?? r;
+    parent.set(x, r);
+    return r;
+  };
+  const union = (a: number, b: number): void => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent.set(ra, rb);
+  };
+  for (const op of ops) {
+    if (!quantized.has(op) || !SAME_SCALE.has(opCode(model, op))) continue;
+    const members = [...op.inputs, ...op.outputs].filter((i) => params.has(i));
+    for (const m of members.slice(1)) union(members[0], m);
+  }
+  const groups = new Map<number, number[]>();
+  for (const i of params.keys()) {
+    if (!parent.has(i)) continue;
+    const r = find(i);
+    groups.set(r, [...(groups.get(r) ?? []), i]);
+  }
+  for (const members of groups.values()) {
+    const fixedMember = members.find((m) => fixed.has(m));
+    let best: QuantParams | undefined =
+      fixedMember === undefined ? undefined : params.get(fixedMember);
+    if (best === undefined) {
+      for (const m of members) {
+        const p = params.get(m);
+        if (p !== undefined && (best === undefined || p.scale > best.scale)) best = p;
+      }
+    }
+    if (best === undefined) continue;
+    // Fixed-range members keep their parameters; a requantize op reconciles them later.
+    for (const m of members) if (!fixed.has(m)) params.set(m, best);
+  }
+}
+
+/** Where a same-scale op reads a tensor with other parameters than its output, requantize it. */
+function insertRequantize(model: Model, quantized: Set<Operator>, actType: "int8" | "int16"): void {
+  const sg = model.subgraphs[0];
+  const out: Operator[] = [];
+  for (const op of sg.operators) {
+    if (quantized.has(op) && SAME_SCALE.has(opCode(model, op))) {
+      const target = sg.tensors[op.outputs[0]];
+      op.inputs = op.inputs.map((i) => {
+        if (i < 0) return i;
+        const t = sg.tensors[i];
+        if (
+          t.type !== actType ||
+          isConstant(model, t) ||
+          sameParams(t.quantization, target.quantization)
+        )
+          return i;
+        const r = addTensor(model, sg, {
+          name: `${t.name}_requantized`,
+          type: actType,
+          shape: t.shape,
+          quantization: target.quantization === null ? null : structuredClone(target.quantization),
+          like: t,
+        });
+        out.push(makeOp(model, B.QUANTIZE, [i], [r]));
+        return r;
+      });
+    }
+    out.push(op);
+  }
+  sg.operators = out;
+}
+
+/** Graph input/output types: drop or adapt the edge QUANTIZE/DEQUANTIZE ops (tflite-facts §5). */
+function setIOTypes(
+  model: Model,
+  options: IntegerPassOptions,
+  actType: "int8" | "int16",
+  intOf: Map<number, number>,
+  floatTwin: Map<number, number>,
+): void {
+  const sg = model.subgraphs[0];
+  const inType = options.inferenceInputType ?? "float32";
+  const outType = options.inferenceOutputType ?? "float32";
+  const allowed = actType === "int16" ? ["float32", "int16"] : ["float32", "int8", "uint8"];
+  for (const [what, type] of [
+    ["inferenceInputType", inType],
+    ["inferenceOutputType", outType],
+  ] as const) {
+    if (!allowed.includes(type)) {
+      throw new UsageError(
+        `${what} ${type} is not allowed with ${actType} activations; expected one of ${allowed.join(", ")}`,
+      );
+    }
+  }
+  if (inType !== "float32") {
+    sg.inputs = sg.inputs.map((input) => {
+      const t = sg.tensors[input];
+      const q = intOf.get(input);
+      const quantizeOp = sg.operators.find((op) => op.outputs[0] === q && op.inputs[0] === input);
+      const floatReaders = sg.operators.filter(
+        (op) => op !== quantizeOp && op.inputs.includes(input),
+      );
+      if (q === undefined || quantizeOp === undefined || floatReaders.length > 0) {
+        throw new UsageError(
+          `inferenceInputType ${inType}: graph input '${t.name}' is read by an op left in float; integer inputs need every reader quantized`,
+        );
+      }
+      const qt = sg.tensors[q];
+      const scale = qt.quantization?.scale?.[0] ?? 1;
+      const zeroPoint = qt.quantization?.zeroPoint?.[0] ?? 0;
+      if (inType === "uint8") {
+        // uint8 input, same scale, zero point + 128: the QUANTIZE op becomes a uint8 → int8 requantize.
+        t.type = "uint8";
+        t.quantization = {
+          min: null,
+          max: null,
+          scale: [scale],
+          zeroPoint: [zeroPoint + 128],
+          quantizedDimension: 0,
+        };
+        return input;
+      }
+      // int8/int16 input: the QUANTIZE op goes; its output becomes the graph input, with the input's name.
+      sg.operators = sg.operators.filter((op) => op !== quantizeOp);
+      qt.name = t.name;
+      t.name = `${t.name}_float`;
+      for (const s of model.signatureDefs ?? [])
+        for (const m of s.inputs) if (m.tensorIndex === input) m.tensorIndex = q;
+      return q;
+    });
+  }
+  if (outType !== "float32") {
+    sg.outputs = sg.outputs.map((output) => {
+      const dq = sg.operators.find(
+        (op) => op.outputs[0] === output && opCode(model, op) === B.DEQUANTIZE,
+      );
+      const intTensor = dq?.inputs[0];
+      if (dq === undefined || intTensor === undefined || floatTwin.get(intTensor) !== output) {
+        throw new UsageError(
+          `inferenceOutputType ${outType}: graph output '${sg.tensors[output].name}' is produced by an op left in float`,
+        );
+      }
+      const it = sg.tensors[intTensor];
+      const ot = sg.tensors[output];
+      const otherReaders = sg.operators.some((op) => op !== dq && op.inputs.includes(output));
+      if (outType === "uint8" || otherReaders) {
+        if (outType !== "uint8")
+          throw new UsageError(
+            `inferenceOutputType ${outType}: output '${ot.name}' is also read inside the graph`,
+          );
+        dq.opcodeIndex = makeOp(model, B.QUANTIZE, [], []).opcodeIndex;
+        ot.type = "uint8";
+        const q = it.quantization;
+        ot.quantization = {
+          min: null,
+          max: null,
+          scale: [q?.scale?.[0] ?? 1],
+          zeroPoint: [(q?.zeroPoint?.[0] ?? 0) + 128],
+          quantizedDimension: 0,
+        };
+        return output;
+      }
+      sg.operators = sg.operators.filter((op) => op !== dq);
+      const name = ot.name;
+      ot.name = `${name}_float`;
+      it.name = name;
+      for (const s of model.signatureDefs ?? [])
+        for (const m of s.outputs) if (m.tensorIndex === output) m.tensorIndex = intTensor;
+      return intTensor;
+    });
+  }
+}
