@@ -100,6 +100,15 @@ function depthwise(
 
 export const DepthwiseConv2D: LayerConverter = (call) => {
   const { x, cin, window: win } = convInput(call);
+  if (win.dilationH !== 1 || win.dilationW !== 1) {
+    // NOTE: tfjs 4.x runs DepthwiseConv2D without its dilation (a TODO in tfjs-layers) while
+    // Keras applies it, so a dilated depthwise layer has no single meaning to convert.
+    throw call.config.unsupported(
+      `dilationRate [${win.dilationH}, ${win.dilationW}] is not supported: tfjs ignores a ` +
+        `DepthwiseConv2D's dilation when it runs the layer, Keras does not (use dilation 1, ` +
+        `or a SeparableConv2D, whose dilation tfjs applies)`,
+    );
+  }
   const mult = call.config.count("depthMultiplier", 1);
   const kernel = weight(call, "depthwise_kernel", [win.kh, win.kw, cin, mult]);
   const out = outputShape(call);
@@ -126,7 +135,9 @@ export const DepthwiseConv2D: LayerConverter = (call) => {
 export const SeparableConv2D: LayerConverter = (call) => {
   const { b, name } = call;
   const { x, cin, window: win } = convInput(call);
-  const mult = call.config.count("depthMultiplier", 1);
+  // NOTE: tfjs leaves depthMultiplier out of SeparableConv2D's config; the kernel has it.
+  const mult =
+    call.weights.get("depthwise_kernel")?.shape[3] ?? call.config.count("depthMultiplier", 1);
   const filters = call.config.count("filters");
   const dwKernel = weight(call, "depthwise_kernel", [win.kh, win.kw, cin, mult]);
   const pwKernel = weight(call, "pointwise_kernel", [1, 1, cin * mult, filters]);
