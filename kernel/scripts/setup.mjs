@@ -3,7 +3,8 @@
 //   1. the project venv (.venv, git-ignored): Python >= 3.10, the locked packages of
 //      kernel/python/requirements.txt (JupyterLab, LiteRT, jupyter-kernel-test, nbclient, numpy);
 //   2. jupyter-config/ copied into the venv's etc/jupyter (read by every Jupyter run from it);
-//   3. the TypeScript build of the kernel package (incremental).
+//   3. the TypeScript build of the kernel package (incremental), then the prebuilt JupyterLab
+//      extension and the tsquant kernelspec installed into the venv.
 // Idempotent: a stamp in the venv holds the hash of the lock and the Python version, and pip runs
 // only when it changes, so a second run takes seconds. On failure it prints one paragraph saying
 // what is missing and exits 1.
@@ -349,6 +350,19 @@ async function labextension() {
   log(`JupyterLab extension installed in ${rel(dest)}`);
 }
 
+/**
+ * Installs the tsquant kernelspec (kernel.json with absolute paths, logos) into the venv's
+ * share/jupyter/kernels, where the venv's Jupyter finds it. Needs the build (dist/jupyter).
+ * Rewritten each run: a few small files.
+ */
+async function kernelspec() {
+  const installer = join(root, "kernel", "dist", "jupyter", "install.js");
+  if (!existsSync(installer)) return;
+  const { installKernelspec } = await import(pathToFileURL(installer).href);
+  const { kernelDir } = await installKernelspec({ prefix: venv, labextension: false });
+  log(`tsquant kernelspec installed in ${rel(kernelDir)}`);
+}
+
 async function main() {
   const t0 = Date.now();
   const skipPython = process.env.TSQUANT_SKIP_SETUP === "1";
@@ -361,7 +375,10 @@ async function main() {
     log("TSQUANT_SKIP_BUILD=1: skipping the build");
   } else {
     buildTypeScript();
-    if (!skipPython) await labextension();
+    if (!skipPython) {
+      await labextension();
+      await kernelspec();
+    }
   }
   log(`done in ${seconds(t0)} s`);
 }

@@ -8,4 +8,5 @@ export * from "./quant";
 export * from "./tflite";
 export * from "./calib";
 export * from "./interpreter";
+export * from "./display";
 export * from "./fast";
