@@ -8,15 +8,7 @@ import { type Model, opName } from "../../kernel/src/ir";
 import { TFLiteConverter } from "../../kernel/src/converter/converter";
 import { compareLayers } from "../../kernel/src/converter/compare";
 import { ShapeError, DataFormatError, UnsupportedError, UsageError } from "../../kernel/src/errors";
-import {
-  type Family,
-  type Mode,
-  MODES,
-  converterFor,
-  floatBytes,
-  representative,
-  tfBytes,
-} from "./helpers";
+import { type Family, MODES, converterFor, floatBytes, representative, tfBytes } from "./helpers";
 
 const ops = (m: Model): string[] =>
   m.subgraphs[0].operators.map((o) => opName(m.operatorCodes[o.opcodeIndex].builtinCode));
