@@ -67,6 +67,11 @@ export class TFLiteConverter {
 
   private constructor(private readonly floatModel: Model) {}
 
+  /** The float model being converted (read-only: conversion works on a copy). */
+  get inputModel(): Model {
+    return this.floatModel;
+  }
+
   /** From the bytes of a float `.tflite` file. */
   static fromBuffer(bytes: Uint8Array): TFLiteConverter {
     return new TFLiteConverter(readModel(bytes, {}));
@@ -83,11 +88,12 @@ export class TFLiteConverter {
    */
   static fromLayersModel(tfModel: unknown): TFLiteConverter {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const frontEnd = require("./tfjs") as { layersModelToFloatModel?: (m: unknown) => Model };
-    if (typeof frontEnd.layersModelToFloatModel !== "function") {
-      throw new UsageError("fromLayersModel: the tfjs front end (converter/tfjs) is not available");
-    }
-    return new TFLiteConverter(frontEnd.layersModelToFloatModel(tfModel));
+    const frontEnd = require("./tfjs") as typeof import("./tfjs");
+    return new TFLiteConverter(
+      frontEnd.layersModelToFloatModel(
+        tfModel as Parameters<typeof frontEnd.layersModelToFloatModel>[0],
+      ),
+    );
   }
 
   /** The mode `convert()` will run, from the fields as TF's `lite.py` reads them. */
