@@ -10,3 +10,4 @@ export * from "./calib";
 export * from "./interpreter";
 export * from "./display";
 export * from "./fast";
+export * from "./train";
