@@ -10,4 +10,5 @@ export * from "./calib";
 export * from "./interpreter";
 export * from "./display";
 export * from "./fast";
+export * from "./converter";
 export * from "./train";
