@@ -187,7 +187,7 @@ describe("mimeBundle and display", () => {
     assert.equal((await mimeBundle(range()))[TSQUANT_MIME]?.kind, "range");
     assert.match((await mimeBundle(chooseQuantParams(-1, 1)))["text/plain"] ?? "", /zeroPoint=-1/);
     assert.deepEqual(await mimeBundle({ a: 1 }), { "text/plain": "{ a: 1 }" });
-    assert.deepEqual(await mimeBundle("text"), { "text/plain": "text" });
+    assert.deepEqual(await mimeBundle("text"), { "text/plain": "'text'" });
     assert.deepEqual(await mimeBundle(displayable({ "text/plain": "x" })), { "text/plain": "x" });
   });
 

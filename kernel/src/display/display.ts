@@ -134,9 +134,8 @@ export async function mimeBundle(value: unknown): Promise<MimeBundle> {
     if (isQuantParams(value)) return quantParamsBundle(value as unknown as AnyQuantParams);
     if (isPayload(value)) return payloadBundle(value as unknown as Payload);
   }
-  return {
-    "text/plain": typeof value === "string" ? value : inspect(value, { colors: false, depth: 4 }),
-  };
+  // Strings too go through inspect: quoted, as a REPL shows them ('1' is not 1).
+  return { "text/plain": inspect(value, { colors: false, depth: 4 }) };
 }
 
 export interface DisplayOptions {
