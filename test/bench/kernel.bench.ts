@@ -57,12 +57,8 @@ async function main(): Promise<void> {
   const runs = [
     await measure("tsquant", [process.execPath, MAIN], []),
     await measure("tsquant --no-prelude", [process.execPath, MAIN], ["--no-prelude"]),
-    // tslab's bin is `tslab kernel --config-path <file>`: run its main() with that argv.
-    await measure(
-      "stock tslab 1.0.22",
-      [process.execPath, "-e", stockRunner, "tslab", "kernel"],
-      [],
-    ),
+    // As tslab's own kernelspec starts it: `tslab kernel --config-path <file>`.
+    await measure("stock tslab 1.0.22", [process.execPath, tslabBin, "kernel"], []),
   ];
   const stock = runs[2];
   const f = (x: number): string => x.toFixed(x < 10 ? 2 : 0);
