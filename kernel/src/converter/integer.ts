@@ -23,7 +23,12 @@ import { UnsupportedError, UsageError } from "../errors";
 import { BuiltinOperator, type Model, type Operator, type Quantization, type Tensor } from "../ir";
 import { minMaxPerAxis, quantize, quantizeWeights } from "../quant/affine";
 import { quantizeBias, quantizeBias64 } from "../quant/bias";
-import { type QuantParams, chooseQuantParams, toQuantization } from "../quant/params";
+import {
+  type QuantParams,
+  chooseQuantParams,
+  representableRange,
+  toQuantization,
+} from "../quant/params";
 import type { CalibrationResult } from "../calib/calibrate";
 import {
   addTensor,
@@ -361,8 +366,8 @@ function uniqueAmong(sg: Model["subgraphs"][number], name: string, except: numbe
 
 /**
  * Same-scale groups: the activation inputs and output of each same-scale op are unioned. In
- * int8 (TF's MLIR quantizer) a group takes the parameters of its fixed-range member if it has
- * one, else of its member with the largest scale; in 16x8 (TF's legacy quantizer) the output of
+ * int8 (TF's MLIR quantizer) a group takes the parameters of its member with the largest scale,
+ * or of a fixed-range member whose range holds every other member's; in 16x8 (TF's legacy quantizer) the output of
  * a single-input op follows its input and a concatenation keeps its own output range.
  */
 function shareScales(
@@ -407,18 +412,29 @@ function shareScales(
     groups.set(r, [...(groups.get(r) ?? []), i]);
   }
   for (const members of groups.values()) {
-    const fixedMember = members.find((m) => fixed.has(m));
-    let best: QuantParams | undefined =
-      fixedMember === undefined ? undefined : params.get(fixedMember);
-    if (best === undefined) {
-      for (const m of members) {
-        const p = params.get(m);
-        if (p !== undefined && (best === undefined || p.scale > best.scale)) best = p;
-      }
+    const free = members.filter((m) => !fixed.has(m));
+    let largest: QuantParams | undefined;
+    for (const m of free) {
+      const p = params.get(m);
+      if (p !== undefined && (largest === undefined || p.scale > largest.scale)) largest = p;
     }
+    // A fixed-range member (e.g. SOFTMAX → RESHAPE) gives the group its parameters when every
+    // other member's range fits in them; otherwise the group keeps its own (largest) scale and
+    // the fixed member is requantized, rather than clipping the others to [0, 1] or [−1, 1].
+    const fixedMember = members.find((m) => fixed.has(m));
+    const fixedParams = fixedMember === undefined ? undefined : params.get(fixedMember);
+    const fits =
+      fixedParams !== undefined &&
+      free.every((m) => {
+        const p = params.get(m);
+        if (p === undefined) return true;
+        const r = representableRange(p);
+        const f = representableRange(fixedParams);
+        return r.min >= f.min - fixedParams.scale && r.max <= f.max + fixedParams.scale;
+      });
+    const best = fits ? fixedParams : largest;
     if (best === undefined) continue;
-    // Fixed-range members keep their parameters; a requantize op reconciles them later.
-    for (const m of members) if (!fixed.has(m)) params.set(m, best);
+    for (const m of free) params.set(m, best);
   }
 }
 
