@@ -2,8 +2,8 @@
  * `ModelBuilder`: the float IR under construction, with the few graph queries the layer
  * converters and the rewrite passes need (producer of a tensor, number of uses, removing ops,
  * dropping orphaned tensors). Follows the layout TF's converter writes: buffer 0 is the empty
- * sentinel, every tensor owns a buffer (activations an empty one, without `data`), float tensors
- * carry an empty quantization table, `shapeSignature` only where a dimension is dynamic.
+ * sentinel, every tensor owns a buffer (activations an empty one, without `data`), every tensor
+ * (float or int32) carries an empty quantization table, `shapeSignature` only where a dimension is dynamic.
  */
 import { BuiltinOperator } from "../../ir";
 import type {
@@ -67,7 +67,7 @@ export class ModelBuilder {
       shape,
       shapeSignature: signature,
       buffer: this.model.buffers.length - 1,
-      quantization: type === "float32" ? emptyQuantization() : null,
+      quantization: emptyQuantization(),
       isVariable: false,
       hasRank: true,
     };

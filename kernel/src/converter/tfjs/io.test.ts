@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -140,4 +141,14 @@ describe("fileSystem IOHandler and modelJsonToFloatModel", () => {
       );
     }),
   );
+});
+
+test("importing the front end does not load tfjs (it is import()ed when a file is loaded)", () => {
+  const script =
+    `require(${JSON.stringify(join(__dirname, "index.ts"))});` +
+    `const n = Object.keys(require.cache).filter((k) => k.includes("@tensorflow")).length;` +
+    `process.stdout.write(String(n));`;
+  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, "0");
 });
