@@ -12,3 +12,4 @@ export * from "./display";
 export * from "./fast";
 export * from "./converter";
 export * from "./train";
+export * from "./qat";

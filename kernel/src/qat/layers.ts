@@ -1,0 +1,285 @@
+/**
+ * The layers `quantizeModel` builds (tfmot default 8-bit scheme, tflite-facts §7):
+ * - `QuantizeInput`: fake-quant of the model input with the running global min/max (tfmot's
+ *   QuantizeLayer with AllValuesQuantizer).
+ * - `QuantConv2D` / `QuantDense`: the layer's math with fake-quantized weights — symmetric,
+ *   narrow range [1, 255], last-value range, per output channel for Conv2D and per tensor for Dense
+ *   unless asked otherwise — and fake-quantized output: after linear/relu/relu6, before
+ *   softmax/sigmoid/tanh, with a moving-average range (decay 0.999, starting at [−6, 6]).
+ *   A following BatchNormalization is folded in (Jacob et al. 2018): with s = γ / √(σ² + ε),
+ *   w' = w · s per output channel, b' = β + (b − μ) · s, and w' is what gets fake-quantized — the
+ *   weights that will be deployed. NOTE: μ and σ² are the BN layer's moving statistics, frozen
+ *   during QAT (the paper's "freeze batch norm" phase from the first step); γ and β train.
+ * `quantDelay` steps of training run the float math (ranges still tracked), as TF1's
+ * create_training_graph did.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { MinMaxObserver, MovingAverageMinMaxObserver } from "../calib/minmax";
+import type { Observer } from "../calib/observer";
+import { UsageError } from "../errors";
+import { fakeQuantOp, fakeQuantPerChannelOp, lastValueSymmetricRange } from "./ops";
+
+const WEIGHT_OPTIONS = { numBits: 8, narrowRange: true } as const;
+const ACTIVATION_OPTIONS = { numBits: 8, narrowRange: false } as const;
+
+/** Activation range tracker: observes in training, then fake-quantizes with the tracked range. */
+export class ActivationQuantizer {
+  constructor(readonly observer: Observer) {}
+
+  static movingAverage(): ActivationQuantizer {
+    return new ActivationQuantizer(
+      new MovingAverageMinMaxObserver({ decay: 0.999, initial: { min: -6, max: 6 } }),
+    );
+  }
+
+  static allValues(): ActivationQuantizer {
+    return new ActivationQuantizer(new MinMaxObserver());
+  }
+
+  /** The current range, extended to include 0 (FakeQuant's requirement). */
+  range(): { min: number; max: number } {
+    const r = this.observer.computeRange();
+    return { min: Math.min(r.min, 0), max: Math.max(r.max, 0) };
+  }
+
+  apply(x: tf.Tensor, training: boolean, quantize: boolean): tf.Tensor {
+    if (training) this.observer.observe(x.dataSync());
+    if (!quantize) return x;
+    const { min, max } = this.range();
+    return fakeQuantOp(x, min, max, ACTIVATION_OPTIONS);
+  }
+}
+
+function isTraining(kwargs: tf.serialization.ConfigDict | undefined): boolean {
+  return kwargs?.["training"] === true;
+}
+
+function single(inputs: tf.Tensor | tf.Tensor[], layer: string): tf.Tensor {
+  const x = Array.isArray(inputs) ? inputs[0] : inputs;
+  if (x === undefined) throw new UsageError(`${layer}: expected one input`);
+  return x;
+}
+
+/** The model input's fake-quant (tfmot QuantizeLayer). */
+export class QuantizeInput extends tf.layers.Layer {
+  static readonly className = "TsquantQuantizeInput";
+  readonly quantizer = ActivationQuantizer.allValues();
+  quantDelay: number;
+  step = 0;
+
+  constructor(args: { quantDelay?: number; name?: string; inputShape?: number[] } = {}) {
+    super({ name: args.name, inputShape: args.inputShape });
+    this.quantDelay = args.quantDelay ?? 0;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor {
+    const training = isTraining(kwargs);
+    const x = single(inputs, this.name);
+    if (training) this.step++;
+    // Before any batch was seen (predict on a fresh model) there is no range yet: pass through.
+    if (!training && this.quantizer.observer.count === 0) return x;
+    return this.quantizer.apply(x, training, this.step > this.quantDelay || !training);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), quantDelay: this.quantDelay };
+  }
+}
+
+export type Activation = "linear" | "relu" | "relu6" | "softmax" | "sigmoid" | "tanh";
+
+export interface FoldedBatchNorm {
+  gamma: tf.Tensor1D;
+  beta: tf.Tensor1D;
+  movingMean: tf.Tensor1D;
+  movingVariance: tf.Tensor1D;
+  epsilon: number;
+}
+
+export interface QuantWeightedArgs {
+  name?: string;
+  kind: "conv2d" | "dense";
+  kernel: tf.Tensor;
+  bias: tf.Tensor1D | null;
+  activation: Activation;
+  /** Conv2D only. */
+  strides?: [number, number];
+  padding?: "same" | "valid";
+  dilationRate?: [number, number];
+  /** Per-channel weight ranges (default: true for conv2d, false for dense). */
+  perChannel?: boolean;
+  batchNorm?: FoldedBatchNorm;
+  quantDelay?: number;
+  /** Keep this layer in float: no fake-quant, no range tracking (a layer left unannotated). */
+  float?: boolean;
+}
+
+function activate(x: tf.Tensor, a: Activation): tf.Tensor {
+  switch (a) {
+    case "linear":
+      return x;
+    case "relu":
+      return tf.relu(x);
+    case "relu6":
+      return tf.relu6(x);
+    case "softmax":
+      return tf.softmax(x);
+    case "sigmoid":
+      return tf.sigmoid(x);
+    case "tanh":
+      return tf.tanh(x);
+    default:
+      return a satisfies never;
+  }
+}
+
+/** Conv2D or Dense with fake-quantized (and optionally BN-folded) weights and output. */
+export class QuantWeighted extends tf.layers.Layer {
+  static readonly className = "TsquantQuantWeighted";
+  readonly kind: "conv2d" | "dense";
+  readonly activation: Activation;
+  readonly perChannel: boolean;
+  readonly outputQuantizer = ActivationQuantizer.movingAverage();
+  quantDelay: number;
+  step = 0;
+  private readonly args: QuantWeightedArgs;
+  private kernelVar: tf.LayerVariable | null = null;
+  private biasVar: tf.LayerVariable | null = null;
+  private bn: {
+    gamma: tf.LayerVariable;
+    beta: tf.LayerVariable;
+    mean: tf.LayerVariable;
+    variance: tf.LayerVariable;
+  } | null = null;
+
+  constructor(args: QuantWeightedArgs) {
+    super({ name: args.name });
+    this.args = args;
+    this.kind = args.kind;
+    this.activation = args.activation;
+    this.perChannel = args.perChannel ?? args.kind === "conv2d";
+    this.quantDelay = args.quantDelay ?? 0;
+  }
+
+  override build(): void {
+    const a = this.args;
+    const outC = a.kernel.shape[a.kernel.shape.length - 1] ?? 1;
+    // Weights start as the float model's (written right after creation).
+    const weight = (name: string, value: tf.Tensor, trainable = true): tf.LayerVariable => {
+      const v = this.addWeight(
+        name,
+        value.shape,
+        "float32",
+        tf.initializers.zeros(),
+        undefined,
+        trainable,
+      );
+      v.write(value);
+      return v;
+    };
+    this.kernelVar = weight("kernel", a.kernel);
+    this.biasVar = weight("bias", a.bias ?? tf.zeros([outC]));
+    if (a.batchNorm) {
+      const b = a.batchNorm;
+      this.bn = {
+        gamma: weight("gamma", b.gamma),
+        beta: weight("beta", b.beta),
+        mean: weight("moving_mean", b.movingMean, false),
+        variance: weight("moving_variance", b.movingVariance, false),
+      };
+    }
+    this.built = true;
+  }
+
+  /** The deployed float weights: kernel and bias with BN folded in (no fake-quant). */
+  foldedWeights(): { kernel: tf.Tensor; bias: tf.Tensor1D } {
+    const k = this.kernelVar;
+    const b = this.biasVar;
+    if (k === null || b === null) throw new UsageError(`${this.name}: layer is not built`);
+    return tf.tidy(() => {
+      if (this.bn === null)
+        return { kernel: k.read().clone(), bias: b.read().clone() as tf.Tensor1D };
+      const eps = this.args.batchNorm?.epsilon ?? 1e-3;
+      const s = tf.div(this.bn.gamma.read(), tf.sqrt(tf.add(this.bn.variance.read(), eps)));
+      return {
+        kernel: tf.mul(k.read(), s),
+        bias: tf.add(
+          this.bn.beta.read(),
+          tf.mul(tf.sub(b.read(), this.bn.mean.read()), s),
+        ) as tf.Tensor1D,
+      };
+    });
+  }
+
+  /** The weights' fake-quant range now (last value, symmetric). */
+  weightRange(): { min: Float32Array; max: Float32Array } {
+    const { kernel } = this.foldedWeights();
+    const r = lastValueSymmetricRange(kernel.dataSync(), kernel.shape, this.perChannel);
+    kernel.dispose();
+    return r;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor {
+    const training = isTraining(kwargs);
+    if (training) this.step++;
+    const quantize = !this.args.float && (!training || this.step > this.quantDelay);
+    const x = single(inputs, this.name);
+    const { kernel, bias } = this.foldedWeights();
+    let w = kernel;
+    if (quantize) {
+      const r = lastValueSymmetricRange(kernel.dataSync(), kernel.shape, this.perChannel);
+      w = this.perChannel
+        ? fakeQuantPerChannelOp(kernel, r.min, r.max, WEIGHT_OPTIONS)
+        : fakeQuantOp(kernel, r.min[0] ?? 0, r.max[0] ?? 0, WEIGHT_OPTIONS);
+    }
+    let y =
+      this.kind === "conv2d"
+        ? tf.add(
+            tf.conv2d(
+              x as tf.Tensor4D,
+              w as tf.Tensor4D,
+              this.args.strides ?? [1, 1],
+              this.args.padding ?? "valid",
+              "NHWC",
+              this.args.dilationRate ?? [1, 1],
+            ),
+            bias,
+          )
+        : tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), bias);
+    // tfmot: softmax, sigmoid, tanh see the quantized pre-activation; linear and relu the output.
+    const before =
+      this.activation === "softmax" || this.activation === "sigmoid" || this.activation === "tanh";
+    if (this.args.float) return activate(y, this.activation);
+    if (before) return activate(this.outputQuantizer.apply(y, training, quantize), this.activation);
+    y = activate(y, this.activation);
+    return this.outputQuantizer.apply(y, training, quantize);
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const outC = this.args.kernel.shape[this.args.kernel.shape.length - 1] ?? 1;
+    if (this.kind === "dense") return [...s.slice(0, -1), outC];
+    const [kH, kW] = this.args.kernel.shape;
+    const info = tf.backend_util.computeConv2DInfo(
+      [1, s[1] ?? 1, s[2] ?? 1, s[3] ?? 1],
+      [kH ?? 1, kW ?? 1, s[3] ?? 1, outC],
+      this.args.strides ?? [1, 1],
+      this.args.dilationRate ?? [1, 1],
+      this.args.padding ?? "valid",
+    );
+    return [s[0] ?? null, info.outHeight, info.outWidth, outC];
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      kind: this.kind,
+      activation: this.activation,
+      perChannel: this.perChannel,
+      quantDelay: this.quantDelay,
+    };
+  }
+}
+
+tf.serialization.registerClass(QuantizeInput);
+tf.serialization.registerClass(QuantWeighted);

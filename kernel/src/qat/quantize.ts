@@ -1,0 +1,223 @@
+/**
+ * `quantizeModel`, `quantizeAnnotateLayer`, `quantizeApply`: tfmot's API over tfjs Sequential
+ * models. The returned model is a new tf.Sequential with the float weights copied and fake-quant
+ * layers in place (./layers.ts); compile and train it as usual.
+ *
+ * Layer handling (tfmot default 8-bit, tflite-facts §7): Conv2D and Dense are quantized (weights
+ * and output); a BatchNormalization right after one of them is folded into it; Reshape, Flatten,
+ * MaxPooling2D, Dropout and Softmax pass through unquantized; any other layer must come with a
+ * per-class config in `options.configs`, or `quantizeApply` throws an UnsupportedError naming it.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { UnsupportedError, UsageError } from "../errors";
+import { type Activation, QuantWeighted, QuantizeInput } from "./layers";
+
+export interface QuantizeOptions {
+  /** Training steps that run float math before fake-quant starts (ranges are tracked meanwhile). */
+  quantDelay?: number;
+  /** Per-channel weight ranges for Dense layers (default false, as tfmot). */
+  perChannelDense?: boolean;
+  /**
+   * Per-class handling of custom layers: return the layers that replace it in the QAT model
+   * (e.g. itself, to keep it in float).
+   */
+  configs?: Record<string, (layer: tf.layers.Layer) => tf.layers.Layer[]>;
+}
+
+const annotated = new WeakSet<tf.layers.Layer>();
+
+/** Mark a layer for quantization by `quantizeApply` (tfmot's quantize_annotate_layer). */
+export function quantizeAnnotateLayer<L extends tf.layers.Layer>(layer: L): L {
+  annotated.add(layer);
+  return layer;
+}
+
+/** Annotate every layer, then apply: the whole model is quantization-aware. */
+export function quantizeModel(model: tf.LayersModel, options: QuantizeOptions = {}): tf.Sequential {
+  for (const layer of model.layers) quantizeAnnotateLayer(layer);
+  return quantizeApply(model, options);
+}
+
+type Config = tf.serialization.ConfigDict;
+
+function configNumbers(c: Config, key: string, layer: string): number[] {
+  const v = c[key];
+  if (typeof v === "number") return [v, v];
+  if (Array.isArray(v) && v.every((e) => typeof e === "number")) return v.map(Number);
+  throw new UsageError(`quantizeApply: layer ${layer} has no numeric "${key}" in its config`);
+}
+
+function configString(c: Config, key: string, fallback: string): string {
+  const v = c[key];
+  return typeof v === "string" ? v : fallback;
+}
+
+function pair(v: number[]): [number, number] {
+  return [v[0] ?? 1, v[1] ?? v[0] ?? 1];
+}
+
+function activationOf(c: Config, layer: string): Activation {
+  const a = configString(c, "activation", "linear");
+  if (
+    a === "linear" ||
+    a === "relu" ||
+    a === "relu6" ||
+    a === "softmax" ||
+    a === "sigmoid" ||
+    a === "tanh"
+  ) {
+    return a;
+  }
+  throw new UnsupportedError(
+    `quantizeApply: layer ${layer} has activation "${a}"; supported: linear, relu, relu6, softmax, sigmoid, tanh`,
+  );
+}
+
+function weightNamed(layer: tf.layers.Layer, suffix: string): tf.Tensor | null {
+  const i = layer.weights.findIndex(
+    (w) => w.originalName.endsWith(suffix) || w.name.endsWith(suffix),
+  );
+  return i < 0 ? null : (layer.getWeights()[i] ?? null);
+}
+
+function passThrough(layer: tf.layers.Layer): tf.layers.Layer | null {
+  const c = layer.getConfig();
+  switch (layer.getClassName()) {
+    case "Reshape":
+      return tf.layers.reshape({ targetShape: configNumbers(c, "targetShape", layer.name) });
+    case "Flatten":
+      return tf.layers.flatten();
+    case "MaxPooling2D":
+      return tf.layers.maxPooling2d({
+        poolSize: pair(configNumbers(c, "poolSize", layer.name)),
+        strides: pair(configNumbers(c, "strides", layer.name)),
+        padding: configString(c, "padding", "valid") === "same" ? "same" : "valid",
+      });
+    case "Dropout":
+      return tf.layers.dropout({ rate: configNumbers(c, "rate", layer.name)[0] ?? 0 });
+    case "Softmax":
+      return tf.layers.softmax();
+    default:
+      return null;
+  }
+}
+
+/**
+ * Quantize the annotated layers of a Sequential-like model (layers applied in order); Conv2D and
+ * Dense layers not annotated stay float. A `QuantizeInput` goes in front of each run of quantized
+ * layers that starts the model or follows a float layer (pass-through layers keep the run going).
+ */
+export function quantizeApply(model: tf.LayersModel, options: QuantizeOptions = {}): tf.Sequential {
+  const layers = model.layers.filter((l) => l.getClassName() !== "InputLayer");
+  if (!layers.some((l) => annotated.has(l))) {
+    throw new UsageError(
+      "quantizeApply: no layer of the model is annotated (use quantizeAnnotateLayer or quantizeModel)",
+    );
+  }
+  const input = model.inputs[0];
+  if (model.inputs.length !== 1 || model.outputs.length !== 1 || input === undefined) {
+    throw new UnsupportedError(
+      `quantizeApply: model ${model.name} must have one input and one output`,
+    );
+  }
+  const inputShape = input.shape.slice(1).map((d) => d ?? -1);
+  const out: tf.layers.Layer[] = [tf.layers.inputLayer({ inputShape })];
+  let quantizedSoFar = false;
+  for (let i = 0; i < layers.length; i++) {
+    const layer = layers[i];
+    if (layer === undefined) continue;
+    const cls = layer.getClassName();
+    const quantize = annotated.has(layer);
+    const custom = options.configs?.[cls];
+    if (custom) {
+      out.push(...custom(layer));
+      quantizedSoFar = false;
+      continue;
+    }
+    if (cls === "Conv2D" || cls === "Dense") {
+      if (quantize && !quantizedSoFar)
+        out.push(new QuantizeInput({ quantDelay: options.quantDelay }));
+      quantizedSoFar = quantize;
+      const c = layer.getConfig();
+      const kernel = weightNamed(layer, "kernel");
+      if (kernel === null) throw new UsageError(`quantizeApply: layer ${layer.name} has no kernel`);
+      if (cls === "Conv2D" && configString(c, "dataFormat", "channelsLast") !== "channelsLast") {
+        throw new UnsupportedError(
+          `quantizeApply: layer ${layer.name}: only channelsLast Conv2D is supported`,
+        );
+      }
+      if (cls === "Dense" && (layer.inputSpec?.[0]?.minNDim ?? 2) > 2) {
+        throw new UnsupportedError(
+          `quantizeApply: layer ${layer.name}: Dense on rank > 2 inputs is not supported`,
+        );
+      }
+      const next = layers[i + 1];
+      let batchNorm;
+      if (next?.getClassName() === "BatchNormalization") {
+        const bc = next.getConfig();
+        const axis = bc["axis"];
+        if (axis !== -1 && axis !== (cls === "Conv2D" ? 3 : 1)) {
+          throw new UnsupportedError(
+            `quantizeApply: ${next.name} normalizes axis ${String(axis)}; only the channel axis folds into ${layer.name}`,
+          );
+        }
+        const outC = kernel.shape[kernel.shape.length - 1] ?? 1;
+        batchNorm = {
+          gamma: (weightNamed(next, "gamma") ?? tf.ones([outC])) as tf.Tensor1D,
+          beta: (weightNamed(next, "beta") ?? tf.zeros([outC])) as tf.Tensor1D,
+          movingMean: (weightNamed(next, "moving_mean") ?? tf.zeros([outC])) as tf.Tensor1D,
+          movingVariance: (weightNamed(next, "moving_variance") ?? tf.ones([outC])) as tf.Tensor1D,
+          epsilon: typeof bc["epsilon"] === "number" ? bc["epsilon"] : 1e-3,
+        };
+        i++;
+        const activation = activationOf(c, layer.name);
+        if (activation !== "linear") {
+          throw new UnsupportedError(
+            `quantizeApply: ${layer.name} has activation ${activation} before ${next.name}; BN folds only into a linear ${cls}`,
+          );
+        }
+      }
+      // An activation layer right after the folded BN becomes the fused activation.
+      let activation = activationOf(c, layer.name);
+      const after = layers[i + 1];
+      if (batchNorm && after?.getClassName() === "Activation") {
+        activation = activationOf(after.getConfig(), after.name);
+        i++;
+      }
+      out.push(
+        new QuantWeighted({
+          name: `quant_${layer.name}`,
+          kind: cls === "Conv2D" ? "conv2d" : "dense",
+          kernel,
+          bias: weightNamed(layer, "bias") as tf.Tensor1D | null,
+          activation,
+          strides: cls === "Conv2D" ? pair(configNumbers(c, "strides", layer.name)) : undefined,
+          padding: configString(c, "padding", "valid") === "same" ? "same" : "valid",
+          dilationRate:
+            cls === "Conv2D" ? pair(configNumbers(c, "dilationRate", layer.name)) : undefined,
+          perChannel: cls === "Conv2D" ? true : (options.perChannelDense ?? false),
+          batchNorm,
+          quantDelay: options.quantDelay,
+          float: !quantize,
+        }),
+      );
+      continue;
+    }
+    const p = passThrough(layer);
+    if (p === null) {
+      throw new UnsupportedError(
+        `quantizeApply: layer ${layer.name} (${cls}) is not supported by QAT; supported: Conv2D, Dense, BatchNormalization after them, Reshape, Flatten, MaxPooling2D, Dropout, Softmax — or pass options.configs["${cls}"]`,
+      );
+    }
+    out.push(p);
+  }
+  return tf.sequential({ layers: out, name: `${model.name}_qat` });
+}
+
+/** The fake-quant layers of a QAT model, in order (for reading learned ranges). */
+export function quantLayers(model: tf.LayersModel): (QuantizeInput | QuantWeighted)[] {
+  return model.layers.filter(
+    (l): l is QuantizeInput | QuantWeighted =>
+      l instanceof QuantizeInput || l instanceof QuantWeighted,
+  );
+}

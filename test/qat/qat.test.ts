@@ -1,0 +1,241 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import * as tf from "@tensorflow/tfjs";
+import { UnsupportedError } from "../../kernel/src/errors";
+import { enableFastKernels } from "../../kernel/src/fast";
+import {
+  ActivationQuantizer,
+  QuantWeighted,
+  QuantizeInput,
+  fakeQuantOp,
+  fakeQuantPerChannelOp,
+  lastValueSymmetricRange,
+  quantizeAnnotateLayer,
+  quantizeApply,
+  quantizeModel,
+} from "../../kernel/src/qat";
+import { fakeQuant, fakeQuantPerChannel, nudge } from "../../kernel/src/quant/fakequant";
+import { tutorialCnn } from "../../kernel/src/train";
+
+tf.setBackend("cpu");
+enableFastKernels();
+
+const xs = Float32Array.from([-2, -1.2, -1, -0.5, 0, 0.004, 0.3, 0.99, 1.002, 1.5]);
+
+describe("fake-quant ops", () => {
+  test("forward equals quantize-dequantize with the nudged params (and the fakeQuant primitive)", () => {
+    // [-1, 1], 8 bits: scale = f32(2/255); 1/scale in float32 is 127.49999, which rounds to a
+    // zero point of 127, so the nudged range is [-127·scale, 128·scale] = [-0.99608, 1.00392];
+    // q = clamp(floor(x/scale + 0.5) + 127, 0, 255) and x' = (q − 127)·scale.
+    const r = nudge(-1, 1);
+    assert.equal(r.zeroPoint, 127);
+    const y = fakeQuantOp(tf.tensor1d(xs), -1, 1).dataSync();
+    const qdq = Array.from(xs, (x) => {
+      const q = Math.min(255, Math.max(0, Math.floor(x / r.scale + 0.5) + 127));
+      return Math.fround((q - 127) * r.scale);
+    });
+    xs.forEach((x, i) =>
+      assert.ok(Math.abs(y[i] - qdq[i]) <= 1e-7, `x = ${x}: ${y[i]} vs ${qdq[i]}`),
+    );
+    assert.deepEqual(Array.from(y), Array.from(fakeQuant(xs, -1, 1)));
+    assert.equal(y[0], r.nudgedMin); // clamped below
+    assert.equal(y[9], r.nudgedMax); // clamped above
+  });
+
+  test("gradient is straight-through inside the nudged range and zero outside", () => {
+    const dy = tf.tensor1d(Array.from(xs, (_, i) => i + 1));
+    const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(fakeQuantOp(x, -1, 1), dy)))(tf.tensor1d(xs));
+    // Outside [-0.99608, 1.00392]: -2, -1.2, -1 (below) and 1.5 (above) → 0; inside → dy.
+    assert.deepEqual(Array.from(g.dataSync()), [0, 0, 0, 4, 5, 6, 7, 8, 9, 0]);
+  });
+
+  test("per-channel op equals fakeQuantPerChannel along the last axis, gradient too", () => {
+    const x = tf.tensor2d(Array.from(xs), [5, 2]);
+    const min = [-1, -0.5];
+    const max = [1, 2];
+    const y = fakeQuantPerChannelOp(x, min, max, { narrowRange: true });
+    assert.deepEqual(
+      Array.from(y.dataSync()),
+      Array.from(fakeQuantPerChannel(xs, [5, 2], min, max, { narrowRange: true })),
+    );
+    const g = tf
+      .grad((t: tf.Tensor) => tf.sum(fakeQuantPerChannelOp(t, min, max)))(x)
+      .dataSync();
+    // Channel 0 holds -2, -1, 0, 0.3, 1; channel 1 holds -1.2, -0.5, 0.004, 0.99, 1.5.
+    const n0 = nudge(-1, 1);
+    const n1 = nudge(-0.5, 2);
+    xs.forEach((v, i) => {
+      const r = i % 2 === 0 ? n0 : n1;
+      assert.equal(g[i], v >= r.nudgedMin && v <= r.nudgedMax ? 1 : 0, `element ${i}`);
+    });
+  });
+
+  test("last-value symmetric weight range, per channel and per tensor (all-zero channel → [0, 0])", () => {
+    const r = lastValueSymmetricRange([1, -3, 0, 2, 0.5, 0], [3, 2], true);
+    // channel 0: 1, 0, 0.5 → [-1, 1]; channel 1: -3, 2, 0 → [-3, 3]
+    assert.deepEqual(Array.from(r.min), [-1, -3]);
+    assert.deepEqual(Array.from(r.max), [1, 3]);
+    const t = lastValueSymmetricRange([1, -3, 0, 2], [4], false);
+    assert.deepEqual([t.min[0], t.max[0]], [-3, 3]);
+    const z = lastValueSymmetricRange([0, 0], [1, 2], true);
+    assert.deepEqual(Array.from(z.max), [0, 0]);
+  });
+
+  test("activation range: moving average from [-6, 6] with decay 0.999 (tfmot)", () => {
+    const q = ActivationQuantizer.movingAverage();
+    q.apply(tf.tensor1d([0, 2, 3]), true, true);
+    // min: -6 − (−6 − 0)·0.001 = −5.994;  max: 6 − (6 − 3)·0.001 = 5.997 (float32)
+    const r = q.range();
+    assert.ok(Math.abs(r.min - -5.994) < 1e-6, String(r.min));
+    assert.ok(Math.abs(r.max - 5.997) < 1e-6, String(r.max));
+    q.apply(tf.tensor1d([5]), false, true); // inference does not move the range
+    assert.deepEqual(q.range(), r);
+  });
+});
+
+function floatLayers(m: tf.LayersModel): string[] {
+  return m.layers.map((l) => l.getClassName());
+}
+
+describe("quantizeModel / quantizeApply", () => {
+  test("tutorial CNN: quantize after the input, conv per-channel, dense per-tensor, pass-through pooling", () => {
+    const q = quantizeModel(tutorialCnn(3));
+    assert.deepEqual(floatLayers(q), [
+      "InputLayer",
+      "Reshape",
+      "TsquantQuantizeInput",
+      "TsquantQuantWeighted",
+      "MaxPooling2D",
+      "Flatten",
+      "TsquantQuantWeighted",
+    ]);
+    const [conv, dense] = q.layers.filter((l): l is QuantWeighted => l instanceof QuantWeighted);
+    assert.equal(conv?.perChannel, true);
+    assert.equal(dense?.perChannel, false);
+    assert.equal(conv?.weightRange().max.length, 12);
+  });
+
+  test("QAT model starts at the float model's function (fake-quant error only) and trains", async () => {
+    const float = tutorialCnn(4);
+    const x = tf.randomUniform([64, 28, 28], 0, 1, "float32", 1);
+    const yf = float.predict(x) as tf.Tensor;
+    const q = quantizeModel(float);
+    const yq = q.predict(x) as tf.Tensor;
+    const err = tf.max(tf.abs(tf.sub(yf, yq))).dataSync()[0];
+    const scale = tf.max(tf.abs(yf)).dataSync()[0];
+    assert.ok(err < 0.1 * scale + 0.05, `max |float − QAT| = ${err} (logit scale ${scale})`);
+    q.compile({ optimizer: tf.train.adam(1e-3), loss: "meanSquaredError" });
+    const target = tf.zeros([64, 10]);
+    const before = (q.evaluate(x, target) as tf.Scalar).dataSync()[0];
+    await q.fit(x, target, { epochs: 3, batchSize: 32, verbose: 0 });
+    const after = (q.evaluate(x, target) as tf.Scalar).dataSync()[0];
+    assert.ok(after < before, `loss ${before} → ${after}`);
+    const input = q.layers.find((l): l is QuantizeInput => l instanceof QuantizeInput);
+    // The input range is the data's: uniform [0, 1) images.
+    const r = input?.quantizer.range();
+    assert.ok(r !== undefined && r.min === 0 && r.max > 0.99 && r.max < 1, JSON.stringify(r));
+  });
+
+  test("quantDelay: the first N training steps run float math", () => {
+    const q = new QuantWeighted({
+      kind: "dense",
+      kernel: tf.tensor2d([[0.123456, -0.7]]),
+      bias: null,
+      activation: "linear",
+      quantDelay: 2,
+    });
+    const x = tf.tensor2d([[1]]);
+    const run = (): number[] =>
+      Array.from((q.apply(x, { training: true }) as tf.Tensor).dataSync());
+    assert.deepEqual(run(), [Math.fround(0.123456), Math.fround(-0.7)]);
+    assert.deepEqual(run(), [Math.fround(0.123456), Math.fround(-0.7)]);
+    const third = run();
+    // Step 3 fake-quantizes: weight 0.123456 on the symmetric [-0.7, 0.7] grid (scale 1.4/254) moves.
+    assert.notEqual(third[0], Math.fround(0.123456));
+  });
+
+  test("BatchNormalization after a conv folds in: folded conv = conv then BN (moving statistics)", () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, useBias: true }),
+        tf.layers.batchNormalization({ epsilon: 0.001 }),
+        tf.layers.activation({ activation: "relu" }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 2 }),
+      ],
+    });
+    const bn = model.layers[1];
+    bn?.setWeights([
+      tf.tensor1d([1.5, 0.5, -1]),
+      tf.tensor1d([0.1, -0.2, 0.3]),
+      tf.tensor1d([0.05, -0.1, 0.2]),
+      tf.tensor1d([2, 0.5, 1.2]),
+    ]);
+    const q = quantizeModel(model);
+    assert.deepEqual(floatLayers(q), [
+      "InputLayer",
+      "TsquantQuantizeInput",
+      "TsquantQuantWeighted",
+      "Flatten",
+      "TsquantQuantWeighted",
+    ]);
+    const conv = q.layers[2];
+    assert.ok(conv instanceof QuantWeighted);
+    assert.equal(conv.activation, "relu");
+    const x = tf.randomNormal([4, 6, 6, 2], 0, 1, "float32", 2) as tf.Tensor4D;
+    const { kernel, bias } = conv.foldedWeights();
+    const folded = tf.add(tf.conv2d(x, kernel as tf.Tensor4D, 1, "valid"), bias);
+    const sub = tf.model({ inputs: model.inputs, outputs: bn?.output as tf.SymbolicTensor });
+    const reference = sub.predict(x) as tf.Tensor;
+    const diff = tf.max(tf.abs(tf.sub(folded, reference))).dataSync()[0];
+    assert.ok(diff < 1e-5, `folded vs conv+BN: ${diff}`);
+  });
+
+  test("quantizeApply with only the Dense annotated keeps the conv float and quantizes the Dense's input", () => {
+    const m = tutorialCnn(5);
+    const denseLayer = m.layers[4];
+    assert.ok(denseLayer !== undefined);
+    quantizeAnnotateLayer(denseLayer);
+    const q = quantizeApply(m);
+    assert.deepEqual(floatLayers(q), [
+      "InputLayer",
+      "Reshape",
+      "TsquantQuantWeighted",
+      "MaxPooling2D",
+      "Flatten",
+      "TsquantQuantizeInput",
+      "TsquantQuantWeighted",
+    ]);
+    const x = tf.randomUniform([2, 28, 28], 0, 1, "float32", 3);
+    const convF = tf.model({ inputs: m.inputs, outputs: m.layers[1]?.output as tf.SymbolicTensor });
+    const convQ = tf.model({ inputs: q.inputs, outputs: q.layers[2]?.output as tf.SymbolicTensor });
+    // Float math, no fake-quant: equal up to float32 summation order (fused bias add vs add).
+    const diff = tf.max(
+      tf.abs(tf.sub(convQ.predict(x) as tf.Tensor, convF.predict(x) as tf.Tensor)),
+    );
+    assert.ok(diff.dataSync()[0] < 1e-6, `conv stays float: max diff ${diff.dataSync()[0]}`);
+  });
+
+  test("unsupported layers are refused by name; custom layers go through a per-class config", () => {
+    const m = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [4], units: 3 }),
+        tf.layers.layerNormalization({ name: "my_norm" }),
+      ],
+    });
+    assert.throws(
+      () => quantizeModel(m),
+      (e: unknown) =>
+        e instanceof UnsupportedError && /my_norm \(LayerNormalization\)/.test(e.message),
+    );
+    const q = quantizeModel(m, {
+      configs: { LayerNormalization: () => [tf.layers.layerNormalization()] },
+    });
+    assert.deepEqual(floatLayers(q), [
+      "InputLayer",
+      "TsquantQuantizeInput",
+      "TsquantQuantWeighted",
+      "LayerNormalization",
+    ]);
+  });
+});
