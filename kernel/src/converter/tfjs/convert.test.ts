@@ -6,7 +6,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { ShapeError, UnsupportedError, UsageError } from "../../errors";
+import { ModelFormatError, ShapeError, UnsupportedError, UsageError } from "../../errors";
 import type { Model } from "../../ir";
 import { layersModelToFloatModel } from "./convert";
 import { SUPPORTED_LAYERS } from "./layers/registry";
@@ -203,4 +203,21 @@ describe("refusals name the layer, its class and what is supported", () => {
       }
     });
   }
+
+  test("a batch norm whose variance + epsilon is 0 is a ModelFormatError naming the channel", () => {
+    const m = seq([2, 2, 2], [L.batchNormalization({ name: "bn0", epsilon: 0 })]);
+    const layer = m.getLayer("bn0");
+    assert.ok(layer !== undefined);
+    // gamma, beta, moving_mean, moving_variance: channel 1 has variance 0.
+    layer.setWeights([tf.ones([2]), tf.zeros([2]), tf.zeros([2]), tf.tensor1d([1, 0])]);
+    assert.throws(
+      () => layersModelToFloatModel(m),
+      (e: unknown) =>
+        e instanceof ModelFormatError &&
+        /layer 'bn0' \(BatchNormalization\): moving_variance \+ epsilon is 0 on channel 1/.test(
+          e.message,
+        ),
+    );
+    m.dispose();
+  });
 });

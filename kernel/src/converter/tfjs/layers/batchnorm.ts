@@ -1,10 +1,13 @@
 /**
  * BatchNormalization (inference): `y = (x − mean)·gamma/√(variance + ε) + beta
  * = x·scale + offset` with `scale = gamma/√(variance + ε)`, `offset = beta − mean·scale`
- * (gamma = 1 without `scale`, beta = 0 without `center`). Emitted as MUL and ADD by per-channel
+ * (gamma = 1 without `scale`, beta = 0 without `center`). Degenerate case: `variance + ε ≤ 0`
+ * (or NaN) on a channel divides by zero; it is refused (`ModelFormatError`) rather than written
+ * as infinite weights. Emitted as MUL and ADD by per-channel
  * float32 constants; `foldBatchNorms` (../passes.ts) folds them into the conv/dense before
  * them from the float64 `scale` and `offset` recorded here, when it can.
  */
+import { ModelFormatError } from "../../../errors";
 import type { LayerConverter } from "./call";
 import { outputShape, singleInput, weight } from "./call";
 
@@ -30,6 +33,13 @@ export const BatchNormalization: LayerConverter = (call) => {
   const scale = new Float64Array(channels);
   const offset = new Float64Array(channels);
   for (let ch = 0; ch < channels; ch++) {
+    const denominator = (variance[ch] ?? 0) + epsilon;
+    if (!(denominator > 0)) {
+      throw new ModelFormatError(
+        `${c.what}: moving_variance + epsilon is ${denominator} on channel ${ch}; ` +
+          `the normalization divides by √${denominator}`,
+      );
+    }
     scale[ch] = (gamma?.[ch] ?? 1) / Math.sqrt((variance[ch] ?? 0) + epsilon);
     offset[ch] = (beta?.[ch] ?? 0) - (mean[ch] ?? 0) * (scale[ch] ?? 0);
   }
