@@ -65,18 +65,21 @@ export const Conv2D: LayerConverter = (call) => {
   return [applyActivation(call, y, out, activationOf(call))];
 };
 
-/** DEPTHWISE_CONV_2D of `x` with a `[kh, kw, cin, mult]` kernel; returns the output tensor. */
-function depthwise(
-  call: LayerCall,
-  x: number,
-  cin: number,
-  win: Window,
-  mult: number,
-  kernel: Float32Array,
-  bias: Float32Array,
-  outName: string,
-  out: number[],
-): number {
+interface DepthwiseSpec {
+  cin: number;
+  win: Window;
+  mult: number;
+  /** `[kh, kw, cin, mult]`, tfjs's layout (TFLite's `[1, kh, kw, cin·mult]` has the same bytes). */
+  kernel: Float32Array;
+  bias: Float32Array;
+  /** Name and batch-major shape of the output tensor. */
+  outName: string;
+  out: number[];
+}
+
+/** DEPTHWISE_CONV_2D of `x`; returns the output tensor. */
+function depthwise(call: LayerCall, x: number, d: DepthwiseSpec): number {
+  const { cin, win, mult, kernel, bias, outName, out } = d;
   const { b, name } = call;
   const w = b.constant(
     `${name}/depthwise_kernel`,
@@ -113,17 +116,15 @@ export const DepthwiseConv2D: LayerConverter = (call) => {
   const kernel = weight(call, "depthwise_kernel", [win.kh, win.kw, cin, mult]);
   const out = outputShape(call);
   const bias = biasOrZeros(call, cin * mult);
-  const y = depthwise(
-    call,
-    x,
+  const y = depthwise(call, x, {
     cin,
     win,
     mult,
-    kernel.data,
+    kernel: kernel.data,
     bias,
-    `${call.name}/${biasName(call)}`,
+    outName: `${call.name}/${biasName(call)}`,
     out,
-  );
+  });
   return [applyActivation(call, y, out, activationOf(call))];
 };
 
@@ -143,17 +144,15 @@ export const SeparableConv2D: LayerConverter = (call) => {
   const pwKernel = weight(call, "pointwise_kernel", [1, 1, cin * mult, filters]);
   const out = outputShape(call);
   const mid = [...out.slice(0, 3), cin * mult];
-  const dw = depthwise(
-    call,
-    x,
+  const dw = depthwise(call, x, {
     cin,
     win,
     mult,
-    dwKernel.data,
-    new Float32Array(cin * mult),
-    `${name}/separable_conv2d/depthwise`,
-    mid,
-  );
+    kernel: dwKernel.data,
+    bias: new Float32Array(cin * mult),
+    outName: `${name}/separable_conv2d/depthwise`,
+    out: mid,
+  });
   const w = b.constant(
     `${name}/pointwise_kernel`,
     [filters, 1, 1, cin * mult],
