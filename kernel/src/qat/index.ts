@@ -14,3 +14,4 @@ export {
   quantLayers,
   type QuantizeOptions,
 } from "./quantize";
+export { deployedFloatModel, learnedRanges, type LearnedRange, type QatRanges } from "./export";

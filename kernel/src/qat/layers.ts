@@ -191,6 +191,24 @@ export class QuantWeighted extends tf.layers.Layer {
     this.built = true;
   }
 
+  /** True when the layer was left in float (not annotated). */
+  get isFloat(): boolean {
+    return this.args.float === true;
+  }
+
+  /** Conv2D geometry (defaults for Dense). */
+  get geometry(): {
+    strides: [number, number];
+    padding: "same" | "valid";
+    dilationRate: [number, number];
+  } {
+    return {
+      strides: this.args.strides ?? [1, 1],
+      padding: this.args.padding ?? "valid",
+      dilationRate: this.args.dilationRate ?? [1, 1],
+    };
+  }
+
   /** The deployed float weights: kernel and bias with BN folded in (no fake-quant). */
   foldedWeights(): { kernel: tf.Tensor; bias: tf.Tensor1D } {
     const k = this.kernelVar;

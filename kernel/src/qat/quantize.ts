@@ -80,7 +80,7 @@ function weightNamed(layer: tf.layers.Layer, suffix: string): tf.Tensor | null {
   return i < 0 ? null : (layer.getWeights()[i] ?? null);
 }
 
-function passThrough(layer: tf.layers.Layer): tf.layers.Layer | null {
+export function passThrough(layer: tf.layers.Layer): tf.layers.Layer | null {
   const c = layer.getConfig();
   switch (layer.getClassName()) {
     case "Reshape":

@@ -1,0 +1,102 @@
+/**
+ * What a QAT model hands to conversion: the deployed float model (BN folded, weights already on
+ * their int8 grid: the fake-quantized folded weights, as ordinary Conv2D/Dense layers the
+ * converter's tfjs front end reads) and the learned ranges, by layer name, that the int8 model
+ * must use instead of re-calibrating: the input's, each layer's output activation's, and the
+ * weights' (per channel for conv). Names drop the `quant_` prefix, so they match the float model.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { UnsupportedError } from "../errors";
+import { QuantWeighted, QuantizeInput } from "./layers";
+import { fakeQuantOp, fakeQuantPerChannelOp } from "./ops";
+import { passThrough } from "./quantize";
+
+export interface LearnedRange {
+  min: number;
+  max: number;
+}
+
+export interface QatRanges {
+  /** Model input range (the QuantizeInput layer's), if the model has one. */
+  input?: LearnedRange;
+  /** Per deployed layer name: its output activation range and weight ranges. */
+  layers: Record<
+    string,
+    { output: LearnedRange; weights: { min: number[]; max: number[]; perChannel: boolean } }
+  >;
+}
+
+function deployedName(layer: tf.layers.Layer): string {
+  return layer.name.startsWith("quant_") ? layer.name.slice("quant_".length) : layer.name;
+}
+
+export function learnedRanges(model: tf.LayersModel): QatRanges {
+  const out: QatRanges = { layers: {} };
+  for (const layer of model.layers) {
+    if (
+      layer instanceof QuantizeInput &&
+      out.input === undefined &&
+      layer.quantizer.observer.count > 0
+    ) {
+      out.input = layer.quantizer.range();
+    } else if (layer instanceof QuantWeighted && !layer.isFloat) {
+      const w = layer.weightRange();
+      out.layers[deployedName(layer)] = {
+        output: layer.outputQuantizer.range(),
+        weights: { min: Array.from(w.min), max: Array.from(w.max), perChannel: layer.perChannel },
+      };
+    }
+  }
+  return out;
+}
+
+/** The deployed float model: plain layers, folded weights snapped to their int8 grid. */
+export function deployedFloatModel(model: tf.LayersModel): tf.Sequential {
+  const input = model.inputs[0];
+  if (input === undefined)
+    throw new UnsupportedError(`deployedFloatModel: model ${model.name} has no input`);
+  const layers: tf.layers.Layer[] = [
+    tf.layers.inputLayer({ inputShape: input.shape.slice(1).map((d) => d ?? -1) }),
+  ];
+  for (const layer of model.layers) {
+    const cls = layer.getClassName();
+    if (cls === "InputLayer" || layer instanceof QuantizeInput) continue;
+    if (layer instanceof QuantWeighted) {
+      const { kernel, bias } = layer.foldedWeights();
+      let w = kernel;
+      if (!layer.isFloat) {
+        const r = layer.weightRange();
+        const options = { numBits: 8, narrowRange: true };
+        w = layer.perChannel
+          ? fakeQuantPerChannelOp(kernel, r.min, r.max, options)
+          : fakeQuantOp(kernel, r.min[0] ?? 0, r.max[0] ?? 0, options);
+      }
+      const name = deployedName(layer);
+      const outC = w.shape[w.shape.length - 1] ?? 1;
+      const activation = layer.activation;
+      layers.push(
+        layer.kind === "conv2d"
+          ? tf.layers.conv2d({
+              name,
+              filters: outC,
+              kernelSize: [w.shape[0] ?? 1, w.shape[1] ?? 1],
+              strides: layer.geometry.strides,
+              padding: layer.geometry.padding,
+              dilationRate: layer.geometry.dilationRate,
+              activation,
+              weights: [w, bias],
+            })
+          : tf.layers.dense({ name, units: outC, activation, weights: [w, bias] }),
+      );
+      continue;
+    }
+    const p = passThrough(layer);
+    if (p === null) {
+      throw new UnsupportedError(
+        `deployedFloatModel: layer ${layer.name} (${cls}) has no float counterpart`,
+      );
+    }
+    layers.push(p);
+  }
+  return tf.sequential({ layers, name: model.name.replace(/_qat$/, "") });
+}
