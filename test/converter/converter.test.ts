@@ -4,7 +4,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { readModel } from "../../kernel/src/tflite/reader";
-import { type Model, opName } from "../../kernel/src/ir";
+import { type Model, type Tensor, opName } from "../../kernel/src/ir";
 import { TFLiteConverter } from "../../kernel/src/converter/converter";
 import { compareLayers } from "../../kernel/src/converter/compare";
 import { ShapeError, DataFormatError, UnsupportedError, UsageError } from "../../kernel/src/errors";
@@ -186,5 +186,39 @@ describe("selective quantization and compareLayers", () => {
     const payload = cmp.payload();
     assert.equal(payload.kind, "error");
     assert.equal(payload.layers.length, 15);
+  });
+});
+
+describe("per-tensor weights (perChannel: false)", () => {
+  test("one scale per weight tensor, from max|w| over the whole tensor", async () => {
+    const float = readModel(floatBytes("cnn"));
+    const fsg = float.subgraphs[0];
+    const fc = fsg.tensors.find((t) => t.name === "tutorial_cnn_1/dense_1_1/MatMul");
+    assert.ok(fc);
+    const data = float.buffers[fc.buffer]?.data;
+    assert.ok(data);
+    const w = new Float32Array(data.slice().buffer);
+    let absmax = 0;
+    for (const v of w) absmax = Math.max(absmax, Math.abs(v));
+    // Symmetric narrow range: scale = f32(2 · max|w|) / 254 (= max|w| / 127).
+    const expected = Math.fround(Math.fround(2 * absmax) / 254);
+    const name: string = fc.name;
+    for (const mode of ["dynamic", "int8"] as const) {
+      const c = converterFor("cnn", mode, representative("cnn", 4));
+      c.perChannel = false;
+      const m = await c.convertToModel();
+      const t: Tensor | undefined = m.subgraphs[0].tensors.find(
+        (x) => x.name === name && x.type === "int8",
+      );
+      assert.ok(t);
+      assert.deepEqual(t.quantization?.scale, [expected], mode);
+      const q = m.buffers[t.buffer]?.data;
+      assert.ok(q);
+      const codes = new Int8Array(q.buffer, q.byteOffset, q.byteLength);
+      // The largest weight maps to ±127 and nothing saturates below it.
+      assert.equal(Math.max(...Array.from(codes, Math.abs)), 127);
+      const saturated = Array.from(codes).filter((v) => Math.abs(v) === 127).length;
+      assert.ok(saturated <= 2, `${saturated} codes at ±127`);
+    }
   });
 });

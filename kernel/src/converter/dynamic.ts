@@ -11,8 +11,7 @@
  * depthwise conv is not hybrid (its weights get a DEQUANTIZE op, as TF's old scheme).
  */
 import { BuiltinOperator, type Model, type Operator, shapeSize } from "../ir";
-import { quantizeWeights } from "../quant/affine";
-import { toQuantization } from "../quant/params";
+import { quantizeWeightTensor } from "./weights";
 import {
   addBuffer,
   addTensor,
@@ -65,14 +64,14 @@ export function dynamicRangePass(model: Model, options: DynamicRangeOptions = {}
     if (shapeSize(t.shape) < DYNAMIC_RANGE_MIN_ELEMENTS) continue;
     if (sg.operators.filter((o) => o.inputs.includes(index)).length > 1) continue;
     done.add(index);
-    const { values, params } = quantizeWeights(
+    const { values, quantization } = quantizeWeightTensor(
       float32Data(model, t),
       t.shape,
-      perChannel ? { axis } : {},
+      perChannel ? axis : null,
     );
     t.type = "int8";
     t.buffer = addBuffer(model, bytesOf(values));
-    t.quantization = toQuantization(params);
+    t.quantization = quantization;
     const hybrid = perChannel || code !== BuiltinOperator.DEPTHWISE_CONV_2D;
     if (!hybrid) {
       const float = addTensor(model, sg, {

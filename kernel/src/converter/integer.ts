@@ -21,7 +21,8 @@
  */
 import { UnsupportedError, UsageError } from "../errors";
 import { BuiltinOperator, type Model, type Operator, type Quantization, type Tensor } from "../ir";
-import { minMaxPerAxis, quantize, quantizeWeights } from "../quant/affine";
+import { minMaxPerAxis, quantize } from "../quant/affine";
+import { quantizeWeightTensor } from "./weights";
 import { quantizeBias, quantizeBias64 } from "../quant/bias";
 import {
   type QuantParams,
@@ -274,8 +275,11 @@ export function integerPass(
       if (t.type !== "float32" || !isConstant(model, t)) return;
       if (axis !== null && slot === 1) {
         const x = float32Data(model, t);
-        const { values, params: w } = quantizeWeights(x, t.shape, perChannel ? { axis } : {});
-        const q = toQuantization(w);
+        const { values, quantization: q } = quantizeWeightTensor(
+          x,
+          t.shape,
+          perChannel ? axis : null,
+        );
         if (int16) {
           // TF's legacy quantizer (16x8) also records each channel's float min/max.
           const r = minMaxPerAxis(x, perChannel ? t.shape : [x.length], perChannel ? axis : 0);
