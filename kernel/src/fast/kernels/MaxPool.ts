@@ -33,10 +33,9 @@ export function maxPool(args: KernelArgs): TensorInfo | null {
     pad,
     roundingAttr(a),
   );
-  const y = new Float32Array(tf.util.sizeFromShape(info.outShape));
-  scanMaxPool(xv, poolGeometry(info), (o, _i, v) => {
-    y[o] = v;
-  });
+  const size = tf.util.sizeFromShape(info.outShape);
+  const y = new Float32Array(size);
+  scanMaxPool(xv, poolGeometry(info), y, new Int32Array(size));
   return backend.makeTensorInfo(info.outShape, "float32", y);
 }
 

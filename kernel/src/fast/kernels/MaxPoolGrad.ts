@@ -40,9 +40,12 @@ export function maxPoolGrad(args: KernelArgs): TensorInfo | null {
     roundingAttr(a),
   );
   const dx = new Float32Array(xv.length);
-  scanMaxPool(xv, poolGeometry(info), (o, i) => {
+  const where = new Int32Array(dyv.length);
+  scanMaxPool(xv, poolGeometry(info), new Float32Array(dyv.length), where);
+  for (let o = 0; o < where.length; o++) {
+    const i = where[o];
     if (i >= 0) dx[i] += dyv[o];
-  });
+  }
   return backend.makeTensorInfo(xShape, "float32", dx);
 }
 

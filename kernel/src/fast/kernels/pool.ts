@@ -39,17 +39,16 @@ export function poolGeometry(info: tf.backend_util.Conv2DInfo): PoolGeometry {
 }
 
 /**
- * Calls `visit(outIndex, inIndex)` once per output element with the flat index of its maximum in
- * x (inIndex −1 when the window has none); `best` holds the maximum values per channel.
+ * Fill `values[o]` with the maximum of output element o's window and `where[o]` with its flat
+ * index in x (−1 when the window has none; the value is then −∞).
  */
 export function scanMaxPool(
   x: Float32Array,
   g: PoolGeometry,
-  visit: (outIndex: number, inIndex: number, value: number) => void,
+  values: Float32Array,
+  where: Int32Array,
 ): void {
   const C = g.channels;
-  const best = new Float64Array(C);
-  const where = new Int32Array(C);
   let out = 0;
   for (let b = 0; b < g.batch; b++) {
     const xb = b * g.inH * g.inW * C;
@@ -57,25 +56,26 @@ export function scanMaxPool(
       const r0 = yR * g.strideH - g.padTop;
       const rMin = Math.max(0, r0);
       const rMax = Math.min(g.inH, r0 + g.kH);
-      for (let yC = 0; yC < g.outW; yC++) {
+      for (let yC = 0; yC < g.outW; yC++, out += C) {
         const c0 = yC * g.strideW - g.padLeft;
         const cMin = Math.max(0, c0);
         const cMax = Math.min(g.inW, c0 + g.kW);
-        best.fill(-Infinity);
-        where.fill(-1);
+        for (let d = 0; d < C; d++) {
+          values[out + d] = -Infinity;
+          where[out + d] = -1;
+        }
         for (let r = rMin; r < rMax; r++) {
           for (let c = cMin; c < cMax; c++) {
             const at = xb + (r * g.inW + c) * C;
             for (let d = 0; d < C; d++) {
               const v = x[at + d];
-              if (v > best[d]) {
-                best[d] = v;
-                where[d] = at + d;
+              if (v > values[out + d]) {
+                values[out + d] = v;
+                where[out + d] = at + d;
               }
             }
           }
         }
-        for (let d = 0; d < C; d++, out++) visit(out, where[d], best[d]);
       }
     }
   }
