@@ -12,4 +12,11 @@ export * from "./display";
 export * from "./fast";
 export * from "./converter";
 export * from "./train";
+export {
+  installKernelspec,
+  uninstallKernelspec,
+  KERNEL_NAME,
+  type InstallOptions,
+  type InstallResult,
+} from "./jupyter/install";
 export * from "./qat";

@@ -122,7 +122,9 @@ export class KernelClient {
 
   get exited(): Promise<number | null> {
     const p = this.proc;
-    if (p === null || p.exitCode !== null) return Promise.resolve(p?.exitCode ?? null);
+    if (p === null || p.exitCode !== null || p.signalCode !== null) {
+      return Promise.resolve(p?.exitCode ?? null);
+    }
     return new Promise((resolve) => p.on("exit", (code) => resolve(code)));
   }
 
@@ -276,7 +278,7 @@ export class KernelClient {
     this.proc?.kill("SIGINT");
   }
 
-  /** shutdown_request on control; kills the process if it has not exited 5 s later. */
+  /** shutdown_request on control; kills the process if it has not exited 10 s later. */
   async shutdown(): Promise<Message | null> {
     let reply: Message | null = null;
     try {
@@ -287,7 +289,7 @@ export class KernelClient {
       // fall through to kill
     }
     const exited = this.exited;
-    const killer = setTimeout(() => this.proc?.kill("SIGKILL"), 5000);
+    const killer = setTimeout(() => this.proc?.kill("SIGKILL"), 10_000);
     await exited;
     clearTimeout(killer);
     this.shell.close();

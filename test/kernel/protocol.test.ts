@@ -188,6 +188,15 @@ describe("tsquant kernel protocol", { timeout: 240_000 }, () => {
     assert.ok(TSQUANT_MIME in ownData);
   });
 
+  test("tf is ready in every cell, without tfjs's tfjs-node advice on stderr", async () => {
+    const r = await k.execute("tf.tensor([1, 2, 3]).sum().dataSync()[0]");
+    assert.equal(value(r), "6");
+    assert.deepEqual(
+      r.outputs.filter((m) => m.header.msg_type === "stream"),
+      [],
+    );
+  });
+
   test("output of a timer goes to the cell that started it, not the latest cell", async () => {
     const a = await k.execute("setTimeout(() => console.log('late line'), 200); 1");
     await k.execute("await new Promise((r) => setTimeout(r, 500))");

@@ -25,7 +25,7 @@ export {
   display,
   mimeBundle,
 } from "./display";
-export { Progress, type ProgressOptions, type ProgressUpdate } from "./progress";
+export { Progress, type ProgressOptions, type ProgressUpdate, trainingProgress } from "./progress";
 export {
   type CellContext,
   InterruptedError,

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { type CellContext, nextCellSignal, runInCell } from "../jupyter/context";
 import { etaSeconds, formatDuration, progressLine } from "./bundles";
 import { TSQUANT_MIME, type ProgressPayload } from "./payload";
-import { Progress } from "./progress";
+import { Progress, trainingProgress } from "./progress";
 
 /** A clock the test moves by hand (milliseconds). */
 function clock(): { now: () => number; advance: (ms: number) => void } {
@@ -114,5 +114,49 @@ describe("progress", () => {
   test("bad totals are usage errors", () => {
     assert.throws(() => new Progress({ total: 0 }), /total must be a finite number >= 1, found 0/);
     assert.throws(() => new Progress({ total: 3, jupyter: true }), /does not run in a kernel cell/);
+  });
+
+  test("trainingProgress: fit's records drive one live output with a curve point per epoch", () => {
+    const c = clock();
+    const sent: [string, Record<string, unknown>][] = [];
+    const cell: CellContext = {
+      executionCount: 1,
+      signal: nextCellSignal(),
+      publish: (t, content) => sent.push([t, content]),
+    };
+    const reporter = runInCell(cell, () => trainingProgress({ now: c.now, minIntervalMs: 0 }));
+    runInCell(cell, () => {
+      for (let epoch = 1; epoch <= 2; epoch++) {
+        for (let step = 1; step <= 3; step++) {
+          c.advance(100);
+          reporter.onProgress({
+            epoch,
+            epochs: 2,
+            step,
+            steps: 3,
+            loss: 1 / (epoch * step),
+            accuracy: 0.5,
+            samplesPerSecond: 10,
+            etaSeconds: 1,
+            epochEnd: step === 3,
+          });
+        }
+      }
+    });
+    assert.equal(sent[0]?.[0], "display_data");
+    assert.ok(sent.slice(1).every(([t]) => t === "update_display_data"));
+    const last = (sent.at(-1)?.[1]["data"] as Record<string, unknown>)[
+      TSQUANT_MIME
+    ] as ProgressPayload;
+    // 2 epochs × 3 steps = 6 steps; the last record closes epoch 2 → done; loss 1/(2·3) = 0.1667
+    // and accuracy 0.5 at 4 significant digits.
+    assert.equal(last.total, 6);
+    assert.equal(last.done, 6);
+    assert.equal(last.status, "done");
+    assert.deepEqual(
+      last.curve?.map((p) => p.step),
+      [3, 6],
+    );
+    assert.match(last.message ?? "", /^epoch 2\/2 loss 0\.1667 acc 0\.5000$/);
   });
 });

@@ -13,6 +13,7 @@ import { type CellContext, currentCell } from "../jupyter/context";
 import { type MimeBundle, etaSeconds, progressBundle, progressLine } from "./bundles";
 import { DISPLAY_SYMBOL } from "./display";
 import type { CurvePoint, ProgressPayload } from "./payload";
+import type { ProgressInfo, ProgressReporter } from "../train/progress";
 
 export interface ProgressOptions {
   /** Units of work in all (samples, batches, epochs); >= 1. */
@@ -184,4 +185,44 @@ export class Progress {
     }
     this.rendered = true;
   }
+}
+
+/**
+ * A training `ProgressReporter` (the `progress` option of tsquant's `fit`) drawing one live
+ * `Progress` output: units are steps over all epochs, metrics are the running loss and accuracy,
+ * and each epoch end adds a point to the training curve. Stopped training marks it failed.
+ */
+export function trainingProgress(
+  options: Omit<ProgressOptions, "total" | "task"> = {},
+): ProgressReporter {
+  let progress: Progress | null = null;
+  return {
+    onProgress(info: ProgressInfo): void {
+      const total = Math.max(info.epochs * info.steps, 1);
+      progress ??= new Progress({ unit: "step", ...options, total, task: "training" });
+      const done = (info.epoch - 1) * info.steps + info.step;
+      const metrics: Record<string, number> = { loss: info.loss };
+      if (info.accuracy !== undefined) metrics["acc"] = info.accuracy;
+      if (info.valLoss !== undefined) metrics["val_loss"] = info.valLoss;
+      if (info.valAccuracy !== undefined) metrics["val_acc"] = info.valAccuracy;
+      const message = `epoch ${info.epoch}/${info.epochs}`;
+      if (info.epochEnd) {
+        progress.addPoint({
+          step: done,
+          loss: info.loss,
+          ...(info.accuracy === undefined ? {} : { accuracy: info.accuracy }),
+          ...(info.valLoss === undefined ? {} : { valLoss: info.valLoss }),
+          ...(info.valAccuracy === undefined ? {} : { valAccuracy: info.valAccuracy }),
+        });
+      }
+      if (info.stopped === true) {
+        progress.update(done, {});
+        progress.fail({ message: `stopped at ${message}`, metrics });
+      } else if (info.epochEnd && info.epoch >= info.epochs) {
+        progress.done({ message, metrics });
+      } else {
+        progress.update(done, { message, metrics });
+      }
+    },
+  };
 }

@@ -157,7 +157,7 @@ export class TsquantKernel extends ZmqServer {
   private pumping = false;
   /** msg_ids of queued execute requests to answer with status "aborted". */
   private readonly aborted = new Set<string>();
-  /** True while a cell (or the prelude) runs. */
+  /** True while a cell runs (not during start-up: kernel_info is answered then). */
   private running = false;
   /** The latest cell: output written outside any cell context (e.g. timers of old code) goes here. */
   private latestCell: LiveCell | null = null;
@@ -167,6 +167,9 @@ export class TsquantKernel extends ZmqServer {
   private readonly sendChains = new Map<Socket, Promise<void>>();
   private prelude: Promise<void> = Promise.resolve();
   private closed = false;
+  private heardFrom: () => void = () => undefined;
+  /** Resolves when the first validly signed message has been answered or queued. */
+  readonly firstMessage = new Promise<void>((resolve) => (this.heardFrom = resolve));
 
   constructor(
     handler: JupyterHandlerImpl,
@@ -201,13 +204,10 @@ export class TsquantKernel extends ZmqServer {
    */
   startUp(setup: () => Promise<void>): void {
     this.prelude = (async () => {
-      this.running = true;
       try {
         await setup();
       } catch (e) {
         this.log(`start-up failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      } finally {
-        this.running = false;
       }
     })();
     void this.pump();
@@ -262,6 +262,7 @@ export class TsquantKernel extends ZmqServer {
     }
     const message = parsed.message;
     try {
+      setImmediate(this.heardFrom);
       if (channel === "control") {
         await this.withStatus(message, () => this.handleControl(socket, message));
       } else if (message.header.msg_type === "kernel_info_request" && !this.running) {
@@ -567,10 +568,13 @@ export class TsquantKernel extends ZmqServer {
     this.iopub_(message, "status", { execution_state: "idle" });
     await this.sendChains.get(this.iopub as unknown as Socket);
     this.closed = true;
-    // Exit even if user code left timers or sockets open; give zeromq a moment to flush.
+    this.log(`shutdown requested (restart: ${restart})`);
+    // Exit even if user code left timers or sockets open; give zeromq a moment to flush. The
+    // TypeScript watchers need no closing: the process ends.
     setTimeout(() => {
       try {
-        this.close();
+        for (const socket of [this.iopub, this.shell, this.control, this.stdin, this.hb])
+          socket.close();
       } finally {
         process.exit(0);
       }

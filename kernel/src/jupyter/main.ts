@@ -145,8 +145,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   log(`listening (${Date.now() - t0} ms after start)`);
   kernel.captureStdio();
   kernel.startUp(async () => {
-    // Let the socket loop answer the kernel_info requests already waiting before blocking.
-    await new Promise<void>((resolve) => setTimeout(resolve, 20));
+    // Building the converter blocks the event loop for seconds. Clients send kernel_info first
+    // (and reconnect to the new sockets within ~100 ms): answer it before blocking, but do not
+    // wait more than a second for a client.
+    const second = new Promise<void>((resolve) => setTimeout(resolve, 1000).unref());
+    await Promise.race([kernel.firstMessage, second]);
+    await new Promise<void>((resolve) => setTimeout(resolve, 10));
     let browser: Converter | null = null;
     const node = createConverter({ isJS: false, isBrowser: false });
     const converters: ConverterSet = {
@@ -177,6 +181,25 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
           (enable as () => unknown)();
         } catch (e) {
           log(`enableFastKernels failed: ${String(e)}`);
+        }
+      }
+      // NOTE: tfjs's CPU backend tells Node users, on its first tensor, to install tfjs-node (a
+      // native addon that downloads a binary). tsquant uses the CPU backend with its own fast
+      // kernels on purpose and downloads nothing, so that advice is wrong here: mark the backend
+      // as already used.
+      // tf.backend() initializes the backend engine-wide (findBackend would make an instance the
+      // engine replaces on first use).
+      const tf: unknown = real.locals["tf"];
+      const backend: unknown =
+        typeof tf === "object" && tf !== null ? Reflect.get(tf, "backend") : null;
+      if (typeof backend === "function") {
+        const instance: unknown = (backend as () => unknown)();
+        if (
+          typeof instance === "object" &&
+          instance !== null &&
+          Reflect.get(instance, "firstUse") === true
+        ) {
+          Reflect.set(instance, "firstUse", false);
         }
       }
       // `display` as a true global too, for code in modules the notebook requires.
