@@ -10,7 +10,7 @@
  * summed over every element of every sample. A tensor with zero error has sqnr `null` (+∞).
  */
 import { ShapeError, UsageError } from "../errors";
-import { BuiltinOperator, type Model, type NDArray, type TypedArray, opName } from "../ir";
+import { BuiltinOperator, type Model, type NDArray, opName } from "../ir";
 import { Interpreter } from "../interpreter/interpreter";
 import { readModel } from "../tflite/reader";
 import { quantize } from "../quant/affine";
@@ -87,9 +87,9 @@ function asFloat(t: NDArray, scale: number, zeroPoint: number): Float64Array {
   return out;
 }
 
-function inputData(x: SampleInput): { data: TypedArray | number[]; shape?: readonly number[] } {
-  if (Array.isArray(x) || ArrayBuffer.isView(x)) return { data: x };
-  return { data: x.data, shape: x.shape };
+/** The values of one sample input (a typed array, a number list or an NDArray-like). */
+function inputValues(x: SampleInput): ArrayLike<number | bigint> {
+  return Array.isArray(x) || ArrayBuffer.isView(x) ? x : x.data;
 }
 
 /**
@@ -133,8 +133,7 @@ export async function compareLayers(
       );
     }
     sample.forEach((x, k) => {
-      const { data: values } = inputData(x);
-      const floats = Float32Array.from(values as ArrayLike<number>);
+      const floats = Float32Array.from(inputValues(x), Number);
       fi.setTensor(fin[k].index, floats);
       const d = qin[k];
       if (d.dtype === "float32") qi.setTensor(d.index, floats);

@@ -40,9 +40,6 @@ export interface TargetSpec {
   supportedOps: OpsSet[];
 }
 
-/** A converter-ready float model: something with a `toFloatModel()` or the IR itself. */
-export type ModelSource = Model;
-
 /**
  * Converts a float model (a `.tflite` file's bytes, or a tfjs LayersModel) into a quantized
  * `.tflite` file. Set the fields, then `await convert()`.
