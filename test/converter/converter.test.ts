@@ -222,3 +222,27 @@ describe("per-tensor weights (perChannel: false)", () => {
     }
   });
 });
+
+describe("representativeDataset forms", () => {
+  test("an array, a generator function and an async iterable give the same file", async () => {
+    const data = representative("cnn", 4);
+    const convert = async (
+      dataset: TFLiteConverter["representativeDataset"],
+    ): Promise<Uint8Array> => {
+      const c = converterFor("cnn", "int8", []);
+      c.representativeDataset = dataset;
+      return c.convert();
+    };
+    const fromArray = await convert(data);
+    const fromGenerator = await convert(function* () {
+      yield* data;
+    });
+    const fromAsync = await convert(
+      (async function* () {
+        for (const s of data) yield s;
+      })(),
+    );
+    assert.deepEqual(fromGenerator, fromArray);
+    assert.deepEqual(fromAsync, fromArray);
+  });
+});
