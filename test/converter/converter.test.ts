@@ -7,6 +7,7 @@ import { readModel } from "../../kernel/src/tflite/reader";
 import { type Model, type Tensor, opName } from "../../kernel/src/ir";
 import { TFLiteConverter } from "../../kernel/src/converter/converter";
 import { compareLayers } from "../../kernel/src/converter/compare";
+import { calibrate } from "../../kernel/src/calib/calibrate";
 import { ShapeError, DataFormatError, UnsupportedError, UsageError } from "../../kernel/src/errors";
 import { type Family, MODES, converterFor, floatBytes, representative, tfBytes } from "./helpers";
 
@@ -244,5 +245,39 @@ describe("representativeDataset forms", () => {
     );
     assert.deepEqual(fromGenerator, fromArray);
     assert.deepEqual(fromAsync, fromArray);
+  });
+});
+
+describe("activationRanges (ranges learned elsewhere, e.g. by QAT)", () => {
+  test("the calibrated ranges given by name, without a dataset, give the calibrated file", async () => {
+    const data = representative("cnn", 10);
+    const calibrated = await calibrate(floatBytes("cnn"), data);
+    const ranges = Object.fromEntries(calibrated.tensors.map((t) => [t.name, t.range]));
+    const c = TFLiteConverter.fromBuffer(floatBytes("cnn"));
+    c.optimizations = ["DEFAULT"];
+    c.activationRanges = ranges;
+    c.activationRangePrecision = "float32"; // the post-training rule, as calibration uses
+    assert.equal(c.mode, "int8");
+    const given = await c.convert();
+    assert.deepEqual(given, await converterFor("cnn", "int8", data).convert());
+  });
+  test("a missing range names the tensor; with every range given (QAT precision) the input is 1/255, −128", async () => {
+    const c = TFLiteConverter.fromBuffer(floatBytes("cnn"));
+    c.optimizations = ["DEFAULT"];
+    c.activationRanges = { "serving_default_image:0": { min: 0, max: 1 } };
+    await assert.rejects(
+      c.convert(),
+      (e: unknown) =>
+        e instanceof UsageError &&
+        /tensor 'tutorial_cnn_1\/reshape_1_1\/Reshape' has no range/.test(e.message),
+    );
+    const data = representative("cnn", 10);
+    const calibrated = await calibrate(floatBytes("cnn"), data);
+    c.activationRanges = Object.fromEntries(calibrated.tensors.map((t) => [t.name, t.range]));
+    const m = await c.convertToModel();
+    const input = m.subgraphs[0].tensors.find((t) => t.name === "tfl.quantize");
+    // [0, 1] by FakeQuant's double rule: scale = (1 − 0)/255 in double, stored as float32.
+    assert.deepEqual(input?.quantization?.scale, [Math.fround(1 / 255)]);
+    assert.deepEqual(input?.quantization?.zeroPoint, [-128]);
   });
 });

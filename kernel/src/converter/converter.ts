@@ -61,6 +61,14 @@ export class TFLiteConverter {
   denylistedOps: string[] = [];
   /** Output tensor names of ops left in float (TF's `denylisted_nodes`). */
   denylistedNodes: string[] = [];
+  /**
+   * Activation ranges by float-model tensor name, used instead of calibrated ones (e.g. the
+   * ranges QAT learned). Without a representativeDataset every quantized activation needs one;
+   * with one, these override the calibrated ranges of the tensors they name.
+   */
+  activationRanges: Record<string, { min: number; max: number }> | null = null;
+  /** How `activationRanges` become scales: "float64" (default: TF's rule for QAT ranges) or "float32". */
+  activationRangePrecision: "float32" | "float64" = "float64";
 
   private constructor(private readonly floatModel: Model) {}
 
@@ -109,7 +117,9 @@ export class TFLiteConverter {
     const intOnly = (ops.size === 1 && ops.has("TFLITE_BUILTINS_INT8")) || types.has("int8");
     if (intOnly) return "int8-only";
     if (types.size > 0 && [...types].every((t) => t === "float16")) return "float16";
-    return this.representativeDataset === null ? "dynamic" : "int8";
+    return this.representativeDataset === null && this.activationRanges === null
+      ? "dynamic"
+      : "int8";
   }
 
   /** Run the conversion; resolves to the `.tflite` file's bytes. */
@@ -126,8 +136,13 @@ export class TFLiteConverter {
     const mode = this.mode;
     refuseQuantized(this.floatModel);
     const io = this.inferenceInputType !== "float32" || this.inferenceOutputType !== "float32";
-    const needsData = mode === "int8" || mode === "int8-only" || mode === "int16x8";
-    if (this.representativeDataset === null && (needsData || io)) {
+    const needsData =
+      (mode === "int8" || mode === "int8-only" || mode === "int16x8") &&
+      this.activationRanges === null;
+    if (
+      this.representativeDataset === null &&
+      (needsData || (io && this.activationRanges === null))
+    ) {
       throw new UsageError(
         `convert: ${io ? `inferenceInputType ${this.inferenceInputType} / inferenceOutputType ${this.inferenceOutputType}` : `mode ${mode}`} needs a representativeDataset to calibrate activation ranges (as TF: "For full integer quantization, a representative_dataset must be specified")`,
       );
@@ -153,15 +168,24 @@ export class TFLiteConverter {
       case "int8":
       case "int8-only":
       case "int16x8": {
-        const dataset = await this.samples();
         const int16 = mode === "int16x8";
-        const calibration = await calibrate(this.floatModel, dataset, {
-          method: this.calibrationMethod,
-          qparams: int16 ? { dtype: "int16" } : undefined,
-          keepHistograms: false,
-        });
+        const given = this.activationRanges;
+        const calibration =
+          this.representativeDataset === null
+            ? null
+            : await calibrate(this.floatModel, await this.samples(), {
+                method: this.calibrationMethod,
+                qparams: int16 ? { dtype: "int16" } : undefined,
+                keepHistograms: false,
+              });
+        const precision = this.activationRangePrecision;
+        const fromGiven = (name: string) => {
+          const r = given?.[name];
+          return r === undefined ? undefined : { range: r, scalePrecision: precision };
+        };
+        const ranges = { get: (name: string) => fromGiven(name) ?? calibration?.get(name) };
         const floatFallback = this.targetSpec.supportedOps.includes("TFLITE_BUILTINS");
-        return integerPass(model, calibration, {
+        return integerPass(model, ranges, {
           activations: int16 ? "int16" : "int8",
           integerOnly: mode === "int8-only" || (int16 && !floatFallback),
           perChannel: this.perChannel,

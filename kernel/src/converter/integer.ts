@@ -30,7 +30,6 @@ import {
   representableRange,
   toQuantization,
 } from "../quant/params";
-import type { CalibrationResult } from "../calib/calibrate";
 import {
   addTensor,
   bytesOf,
@@ -46,6 +45,13 @@ import {
 
 export type IOType = "float32" | "int8" | "uint8" | "int16";
 
+/** Where activation ranges come from: a `CalibrationResult`, or ranges given by name (QAT). */
+export interface ActivationRanges {
+  get(
+    name: string,
+  ): { range: { min: number; max: number }; scalePrecision?: "float32" | "float64" } | undefined;
+}
+
 export interface IntegerPassOptions {
   /** "int8" (default) or "int16" activations (16x8 mode: int8 weights, int64 biases). */
   activations?: "int8" | "int16";
@@ -57,6 +63,11 @@ export interface IntegerPassOptions {
   inferenceOutputType?: IOType;
   /** Ops to leave in float (selective quantization). */
   isDenylisted?: (op: Operator) => boolean;
+  /**
+   * How ranges become scales: "float32" (default, TF's post-training rule) or "float64" (TF's
+   * rule for ranges learned by QAT FakeQuant ops; see `chooseQuantParams`).
+   */
+  scalePrecision?: "float32" | "float64";
 }
 
 const B = BuiltinOperator;
@@ -122,12 +133,15 @@ function sameParams(a: Quantization | null, b: Quantization | null): boolean {
  */
 export function integerPass(
   model: Model,
-  calibration: CalibrationResult,
+  calibration: ActivationRanges,
   options: IntegerPassOptions = {},
 ): Model {
   const int16 = (options.activations ?? "int8") === "int16";
   const actType = int16 ? "int16" : "int8";
-  const qparamsOptions = int16 ? { dtype: "int16" as const } : {};
+  const qparamsOptions = {
+    ...(int16 ? { dtype: "int16" as const } : {}),
+    scalePrecision: options.scalePrecision ?? "float32",
+  };
   const perChannel = options.perChannel ?? true;
   const sg = model.subgraphs[0];
   const originalOps = [...sg.operators];
@@ -168,10 +182,13 @@ export function integerPass(
     const c = calibration.get(t.name);
     if (c === undefined) {
       throw new UsageError(
-        `quantize: tensor '${t.name}' has no calibrated range; the representative dataset never reached it`,
+        `quantize: tensor '${t.name}' has no range: neither calibrated (the representative dataset never reached it) nor given in activationRanges`,
       );
     }
-    return chooseQuantParams(c.range.min, c.range.max, qparamsOptions);
+    return chooseQuantParams(c.range.min, c.range.max, {
+      ...qparamsOptions,
+      scalePrecision: c.scalePrecision ?? qparamsOptions.scalePrecision,
+    });
   };
   for (const op of originalOps) {
     if (!quantized.has(op)) continue;
