@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +22,11 @@ export const MAIN = join(ROOT, "kernel", "dist", "jupyter", "main.js");
 
 /** Build kernel/dist (incremental; seconds when up to date) so the kernel under test is current. */
 export function buildKernel(): void {
+  const buildInfo = join(ROOT, "kernel", "dist", ".tsbuildinfo");
+  const sources = [join(ROOT, "kernel", "src"), join(ROOT, "kernel", "tsconfig.json")];
+  // Fast path: nothing changed since the last build (tsc needs seconds even to find that out).
+  if (existsSync(buildInfo) && statSync(buildInfo).mtimeMs > Math.max(...sources.map(newestMtime)))
+    return;
   const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
   // The same incremental build as the set-up's (its build info lives in dist/).
   const r = spawnSync(
@@ -41,6 +46,13 @@ export function buildKernel(): void {
     .split("\n")
     .filter((l) => /src\/(jupyter|display)\//.test(l));
   if (own.length > 0) throw new Error(`kernel build failed:\n${own.join("\n")}`);
+}
+
+/** Newest modification time (ms) of a file, or of the files under a folder. */
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
 }
 
 async function freePort(): Promise<number> {
