@@ -8,6 +8,6 @@ export type { IOType } from "./integer";
 export { float16Pass } from "./float16";
 export { dynamicRangePass, DYNAMIC_RANGE_MIN_ELEMENTS } from "./dynamic";
 export { integerPass } from "./integer";
-export type { IntegerPassOptions } from "./integer";
+export type { ActivationRanges, IntegerPassOptions } from "./integer";
 export { compareLayers, LayerComparison } from "./compare";
 export type { CompareOptions } from "./compare";
