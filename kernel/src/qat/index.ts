@@ -3,7 +3,7 @@ export {
   ActivationQuantizer,
   QuantWeighted,
   QuantizeInput,
-  type Activation,
+  type QatActivation,
   type FoldedBatchNorm,
   type QuantWeightedArgs,
 } from "./layers";
@@ -12,6 +12,6 @@ export {
   quantizeApply,
   quantizeModel,
   quantLayers,
-  type QuantizeOptions,
+  type QuantizeModelOptions,
 } from "./quantize";
 export { deployedFloatModel, learnedRanges, type LearnedRange, type QatRanges } from "./export";

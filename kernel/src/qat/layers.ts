@@ -86,7 +86,7 @@ export class QuantizeInput extends tf.layers.Layer {
   }
 }
 
-export type Activation = "linear" | "relu" | "relu6" | "softmax" | "sigmoid" | "tanh";
+export type QatActivation = "linear" | "relu" | "relu6" | "softmax" | "sigmoid" | "tanh";
 
 export interface FoldedBatchNorm {
   gamma: tf.Tensor1D;
@@ -101,7 +101,7 @@ export interface QuantWeightedArgs {
   kind: "conv2d" | "dense";
   kernel: tf.Tensor;
   bias: tf.Tensor1D | null;
-  activation: Activation;
+  activation: QatActivation;
   /** Conv2D only. */
   strides?: [number, number];
   padding?: "same" | "valid";
@@ -114,7 +114,7 @@ export interface QuantWeightedArgs {
   float?: boolean;
 }
 
-function activate(x: tf.Tensor, a: Activation): tf.Tensor {
+function activate(x: tf.Tensor, a: QatActivation): tf.Tensor {
   switch (a) {
     case "linear":
       return x;
@@ -137,7 +137,7 @@ function activate(x: tf.Tensor, a: Activation): tf.Tensor {
 export class QuantWeighted extends tf.layers.Layer {
   static readonly className = "TsquantQuantWeighted";
   readonly kind: "conv2d" | "dense";
-  readonly activation: Activation;
+  readonly activation: QatActivation;
   readonly perChannel: boolean;
   readonly outputQuantizer = ActivationQuantizer.movingAverage();
   quantDelay: number;

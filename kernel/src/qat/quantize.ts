@@ -10,9 +10,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { UnsupportedError, UsageError } from "../errors";
-import { type Activation, QuantWeighted, QuantizeInput } from "./layers";
+import { type QatActivation, QuantWeighted, QuantizeInput } from "./layers";
 
-export interface QuantizeOptions {
+export interface QuantizeModelOptions {
   /** Training steps that run float math before fake-quant starts (ranges are tracked meanwhile). */
   quantDelay?: number;
   /** Per-channel weight ranges for Dense layers (default false, as tfmot). */
@@ -33,7 +33,10 @@ export function quantizeAnnotateLayer<L extends tf.layers.Layer>(layer: L): L {
 }
 
 /** Annotate every layer, then apply: the whole model is quantization-aware. */
-export function quantizeModel(model: tf.LayersModel, options: QuantizeOptions = {}): tf.Sequential {
+export function quantizeModel(
+  model: tf.LayersModel,
+  options: QuantizeModelOptions = {},
+): tf.Sequential {
   for (const layer of model.layers) quantizeAnnotateLayer(layer);
   return quantizeApply(model, options);
 }
@@ -56,7 +59,7 @@ function pair(v: number[]): [number, number] {
   return [v[0] ?? 1, v[1] ?? v[0] ?? 1];
 }
 
-function activationOf(c: Config, layer: string): Activation {
+function activationOf(c: Config, layer: string): QatActivation {
   const a = configString(c, "activation", "linear");
   if (
     a === "linear" ||
@@ -107,7 +110,10 @@ export function passThrough(layer: tf.layers.Layer): tf.layers.Layer | null {
  * Dense layers not annotated stay float. A `QuantizeInput` goes in front of each run of quantized
  * layers that starts the model or follows a float layer (pass-through layers keep the run going).
  */
-export function quantizeApply(model: tf.LayersModel, options: QuantizeOptions = {}): tf.Sequential {
+export function quantizeApply(
+  model: tf.LayersModel,
+  options: QuantizeModelOptions = {},
+): tf.Sequential {
   const layers = model.layers.filter((l) => l.getClassName() !== "InputLayer");
   if (!layers.some((l) => annotated.has(l))) {
     throw new UsageError(
