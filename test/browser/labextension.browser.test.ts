@@ -59,7 +59,13 @@ function missing(): string | null {
   if (!existsSync(CHROMIUM)) return `no ${CHROMIUM} (apt-get install chromium)`;
   return null;
 }
+// In CI (CI=true) a missing browser or JupyterLab is a failure, never a skip; on a developer's
+// machine the suite says loudly what it skipped and how to install it.
 const skip = missing();
+if (skip && process.env.CI === "true") {
+  throw new Error(`browser tests cannot run in CI: ${skip}`);
+}
+if (skip) console.warn(`SKIPPED the JupyterLab extension browser tests: ${skip}`);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
