@@ -1,6 +1,6 @@
 /**
- * The `tsquant` subcommands: convert, eval, inspect, bench. Each is `{ usage, about, flags, run }`
- * in one registry, so more (install, uninstall) slot in beside them.
+ * The `tsquant` subcommands: convert, eval, inspect, bench (here) and install, uninstall
+ * (`./install`). Each is `{ usage, about, flags, run }`, in one registry.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { UsageError } from "../errors";
@@ -15,6 +15,7 @@ import { TFLiteConverter, type ConversionMode } from "../converter/converter";
 import type { IOType } from "../converter/integer";
 import { type FlagSpec, type Parsed, choice, num, str } from "./args";
 import { loadImages, loadLabels } from "./data";
+import { install, uninstall } from "./install";
 
 export interface Command {
   usage: string;
@@ -311,5 +312,12 @@ const bench: Command = {
   },
 };
 
-/** Every subcommand by name. `install` / `uninstall` are added here by their owner. */
-export const COMMANDS: Record<string, Command> = { convert, eval: evaluate, inspect, bench };
+/** Every subcommand by name. */
+export const COMMANDS: Record<string, Command> = {
+  convert,
+  eval: evaluate,
+  inspect,
+  bench,
+  install,
+  uninstall,
+};
