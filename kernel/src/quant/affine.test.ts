@@ -112,6 +112,15 @@ describe("quantizeWeights (TF converter weight quantization)", () => {
     assert.deepEqual([...w.values], [127, -64, 32]);
     assert.deepEqual([...quantizeWeights([0, 0], [2]).values], [0, 0]);
   });
+  test("per-tensor: the range is the whole tensor's, not its first element's", () => {
+    // max|w| = 2 is the last element: scale = 2·2/254 = 2/127; 0.1·127/2 = 6.35 → 6, −1 → −63.5
+    // → −64 (half away from zero), 2 → 127. A range from the first element alone (0.1) would
+    // clip −1 and 2 to ±127.
+    const w = quantizeWeights([0.1, -1, 2], [3]);
+    assert.deepEqual([...w.values], [6, -64, 127]);
+    assert.ok(!Array.isArray(w.params.scale));
+    assert.equal(w.params.scale, Math.fround(4 / 254)); // DownCastScale: f32(2·max)/254 in float32
+  });
 });
 
 test("minMaxPerAxis", () => {

@@ -207,7 +207,7 @@ export function quantizeWeights(
 ): QuantizedWeights {
   const opts: QuantParamsOptions = { ...options, role: "weight" };
   if (options.axis === undefined) {
-    const { min, max } = minMaxPerAxis(x, [x.length], 0);
+    const { min, max } = minMaxPerAxis(x, [1, x.length], 0);
     const params: QuantParams = chooseQuantParams(
       x.length ? min[0] : 0,
       x.length ? max[0] : 0,
