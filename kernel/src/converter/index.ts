@@ -11,3 +11,12 @@ export { integerPass } from "./integer";
 export type { ActivationRanges, IntegerPassOptions } from "./integer";
 export { compareLayers, LayerComparison } from "./compare";
 export type { CompareOptions } from "./compare";
+export {
+  layersModelToFloatModel,
+  modelJsonToFloatModel,
+  loadLayersModelFromFile,
+  fileSystem,
+  SUPPORTED_LAYERS,
+  SUPPORTED_ACTIVATIONS,
+} from "./tfjs";
+export type { LayersModelConversionOptions } from "./tfjs";
