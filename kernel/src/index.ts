@@ -20,3 +20,10 @@ export {
   type InstallResult,
 } from "./jupyter/install";
 export * from "./qat";
+export {
+  evaluate,
+  type EvaluateOptions,
+  type EvaluationResult,
+  type EvaluationImages,
+  type EvaluationLabels,
+} from "./eval/evaluate";

@@ -8,13 +8,12 @@ import { type Model, shapeSize } from "../ir";
 import { Interpreter } from "../interpreter/interpreter";
 import { readModel } from "../tflite/reader";
 import { summarizeModel } from "../tflite/summary";
-import { quantize } from "../quant/affine";
-import { integerFormat } from "../quant/formats";
 import type { CalibrationMethod } from "../calib/calibrate";
 import { TFLiteConverter, type ConversionMode } from "../converter/converter";
 import type { IOType } from "../converter/integer";
 import { type FlagSpec, type Parsed, choice, num, str } from "./args";
 import { loadImages, loadLabels } from "./data";
+import { evaluate as evaluateModel } from "../eval/evaluate";
 import { install, uninstall } from "./install";
 
 export interface Command {
@@ -47,21 +46,6 @@ function onePositional(command: string, p: Parsed, what: string): string {
     );
   }
   return p.positionals[0];
-}
-
-/** The float samples fed to a model input (quantized with its parameters when it is integer). */
-function feed(interp: Interpreter, values: Float32Array): void {
-  const d = interp.getInputDetails()[0];
-  if (d.dtype === "float32") {
-    interp.setTensor(d.index, values);
-    return;
-  }
-  const [scale, zeroPoint] = d.quantization;
-  const dtype = d.dtype === "uint8" ? "uint8" : d.dtype === "int16" ? "int16" : "int8";
-  interp.setTensor(
-    d.index,
-    quantize(values, { scale, zeroPoint, format: integerFormat({ dtype }) }),
-  );
 }
 
 const convert: Command = {
@@ -195,23 +179,18 @@ const evaluate: Command = {
       num("eval", p, "offset", 0),
     );
     const labels = loadLabels(labelsPath, images.n);
-    const n = Math.min(images.n, num("eval", p, "limit", images.n) ?? images.n);
-    if (d.shape[0] !== 1) interp.resizeTensorInput(d.index, [1, ...d.shape.slice(1)]);
-    interp.allocateTensors();
-    const outIndex = interp.getOutputDetails()[0].index;
-    let hits = 0;
     const started = performance.now();
-    for (let i = 0; i < n; i++) {
-      feed(interp, images.data.subarray(i * perSample, (i + 1) * perSample));
-      interp.invoke();
-      const y = interp.getTensor(outIndex).data;
-      let best = 0;
-      for (let k = 1; k < y.length; k++) if (Number(y[k]) > Number(y[best])) best = k;
-      if (best === labels[i]) hits++;
-      if ((i + 1) % 1000 === 0)
-        progress(`${i + 1}/${n} images, accuracy so far ${((100 * hits) / (i + 1)).toFixed(2)} %`);
-    }
-    const accuracy = hits / n;
+    const result = await evaluateModel(interp, images.data, labels, {
+      limit: num("eval", p, "limit", images.n) ?? images.n,
+      progress: false,
+      onProgress: (done, total, correct) => {
+        if (done < total)
+          progress(
+            `${done}/${total} images, accuracy so far ${((100 * correct) / done).toFixed(2)} %`,
+          );
+      },
+    });
+    const { accuracy, correct: hits, total: n } = result;
     const seconds = (performance.now() - started) / 1000;
     if (p.flags.get("json") === true)
       out(
