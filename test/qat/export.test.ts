@@ -25,7 +25,7 @@ test("deployed float model: folded weights on their int8 grid, learned ranges by
   const [convName, denseName] = [float.layers[1]?.name, float.layers[4]?.name];
   assert.ok(convName !== undefined && denseName !== undefined);
   assert.deepEqual(Object.keys(ranges.layers).sort(), [convName, denseName].sort());
-  assert.equal(ranges.input?.min, 0);
+  assert.deepEqual(ranges.input, { min: -6, max: 6 }); // tfmot's start; [0, 1) data stays inside
   const conv = ranges.layers[convName];
   assert.equal(conv?.weights.perChannel, true);
   assert.equal(conv?.weights.max.length, 12);

@@ -92,6 +92,17 @@ export class TFLiteConverter {
    * lazily so that `tsquant` does not need tfjs unless this is called.
    */
   static fromLayersModel(tfModel: unknown): TFLiteConverter {
+    // A QAT model (tsquant's quantizeModel): convert its deployed float model with the ranges it
+    // learned (no calibration needed), as TF does with a tfmot model's FakeQuant ranges.
+    const layers = (tfModel as { layers?: { getClassName(): string }[] }).layers ?? [];
+    if (layers.some((l) => l.getClassName().startsWith("TsquantQuant"))) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const qat = require("../qat/convert") as typeof import("../qat/convert");
+      const input = qat.qatConversionInput(tfModel as Parameters<typeof qat.isQatModel>[0]);
+      const converter = new TFLiteConverter(input.model);
+      converter.activationRanges = input.activationRanges;
+      return converter;
+    }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const frontEnd = require("./tfjs") as typeof import("./tfjs");
     return new TFLiteConverter(

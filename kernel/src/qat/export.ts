@@ -8,7 +8,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { UnsupportedError } from "../errors";
 import { QuantWeighted, QuantizeInput } from "./layers";
-import { fakeQuantOp, fakeQuantPerChannelOp } from "./ops";
 import { passThrough } from "./quantize";
 
 export interface LearnedRange {
@@ -63,31 +62,47 @@ export function deployedFloatModel(model: tf.LayersModel): tf.Sequential {
     if (cls === "InputLayer" || layer instanceof QuantizeInput) continue;
     if (layer instanceof QuantWeighted) {
       const { kernel, bias } = layer.foldedWeights();
-      let w = kernel;
-      if (!layer.isFloat) {
-        const r = layer.weightRange();
-        const options = { numBits: 8, narrowRange: true };
-        w = layer.perChannel
-          ? fakeQuantPerChannelOp(kernel, r.min, r.max, options)
-          : fakeQuantOp(kernel, r.min[0] ?? 0, r.max[0] ?? 0, options);
-      }
+      const w = layer.isFloat ? kernel : layer.fakeQuantWeights(kernel);
       const name = deployedName(layer);
-      const outC = w.shape[w.shape.length - 1] ?? 1;
       const activation = layer.activation;
-      layers.push(
-        layer.kind === "conv2d"
-          ? tf.layers.conv2d({
+      const kernelSize: [number, number] = [w.shape[0] ?? 1, w.shape[1] ?? 1];
+      const { strides, padding, dilationRate } = layer.geometry;
+      switch (layer.kind) {
+        case "conv2d":
+          layers.push(
+            tf.layers.conv2d({
               name,
-              filters: outC,
-              kernelSize: [w.shape[0] ?? 1, w.shape[1] ?? 1],
-              strides: layer.geometry.strides,
-              padding: layer.geometry.padding,
-              dilationRate: layer.geometry.dilationRate,
+              filters: w.shape[3] ?? 1,
+              kernelSize,
+              strides,
+              padding,
+              dilationRate,
               activation,
               weights: [w, bias],
-            })
-          : tf.layers.dense({ name, units: outC, activation, weights: [w, bias] }),
-      );
+            }),
+          );
+          break;
+        case "depthwise":
+          layers.push(
+            tf.layers.depthwiseConv2d({
+              name,
+              kernelSize,
+              depthMultiplier: w.shape[3] ?? 1,
+              strides,
+              padding,
+              activation,
+              weights: [w, bias],
+            }),
+          );
+          break;
+        case "dense":
+          layers.push(
+            tf.layers.dense({ name, units: w.shape[1] ?? 1, activation, weights: [w, bias] }),
+          );
+          break;
+        default:
+          return layer.kind satisfies never;
+      }
       continue;
     }
     const p = passThrough(layer);

@@ -15,3 +15,4 @@ export {
   type QuantizeModelOptions,
 } from "./quantize";
 export { deployedFloatModel, learnedRanges, type LearnedRange, type QatRanges } from "./export";
+export { isQatModel, qatConversionInput, type QatConversionInput } from "./convert";

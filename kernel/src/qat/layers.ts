@@ -32,8 +32,16 @@ export class ActivationQuantizer {
     );
   }
 
+  /**
+   * tfmot's AllValuesQuantizer for the model input: the running global min/max of everything
+   * seen, starting from tfmot's initial range [−6, 6] (its min/max variables start there and
+   * only ever widen: min = min(min, batch min, 0), max = max(max, batch max, 0)). So inputs in
+   * [0, 1] keep the range [−6, 6], as in tfmot.
+   */
   static allValues(): ActivationQuantizer {
-    return new ActivationQuantizer(new MinMaxObserver());
+    const o = new MinMaxObserver();
+    o.observe([-6, 6]);
+    return new ActivationQuantizer(o);
   }
 
   /** The current range, extended to include 0 (FakeQuant's requirement). */
@@ -76,8 +84,6 @@ export class QuantizeInput extends tf.layers.Layer {
     const training = isTraining(kwargs);
     const x = single(inputs, this.name);
     if (training) this.step++;
-    // Before any batch was seen (predict on a fresh model) there is no range yet: pass through.
-    if (!training && this.quantizer.observer.count === 0) return x;
     return this.quantizer.apply(x, training, this.step > this.quantDelay || !training);
   }
 
@@ -96,9 +102,25 @@ export interface FoldedBatchNorm {
   epsilon: number;
 }
 
+export type QuantWeightedKind = "conv2d" | "depthwise" | "dense";
+
+/** Output channels: the kernel's last dim; depthwise [kh, kw, cin, mult] has cin · mult. */
+export function outputChannels(kind: QuantWeightedKind, shape: readonly number[]): number {
+  const last = shape[shape.length - 1] ?? 1;
+  return kind === "depthwise" ? (shape[2] ?? 1) * last : last;
+}
+
+/** The kernel with the output channel as its last axis (depthwise: [kh, kw, cin · mult]). */
+function channelView(kind: QuantWeightedKind, kernel: tf.Tensor): tf.Tensor {
+  if (kind !== "depthwise") return kernel;
+  const [kh, kw, cin, mult] = kernel.shape;
+  return tf.reshape(kernel, [kh ?? 1, kw ?? 1, (cin ?? 1) * (mult ?? 1)]);
+}
+
 export interface QuantWeightedArgs {
   name?: string;
-  kind: "conv2d" | "dense";
+  /** depthwise: kernel [kh, kw, cin, multiplier], output channel c·multiplier + m. */
+  kind: QuantWeightedKind;
   kernel: tf.Tensor;
   bias: tf.Tensor1D | null;
   activation: QatActivation;
@@ -136,7 +158,7 @@ function activate(x: tf.Tensor, a: QatActivation): tf.Tensor {
 /** Conv2D or Dense with fake-quantized (and optionally BN-folded) weights and output. */
 export class QuantWeighted extends tf.layers.Layer {
   static readonly className = "TsquantQuantWeighted";
-  readonly kind: "conv2d" | "dense";
+  readonly kind: QuantWeightedKind;
   readonly activation: QatActivation;
   readonly perChannel: boolean;
   readonly outputQuantizer = ActivationQuantizer.movingAverage();
@@ -157,13 +179,13 @@ export class QuantWeighted extends tf.layers.Layer {
     this.args = args;
     this.kind = args.kind;
     this.activation = args.activation;
-    this.perChannel = args.perChannel ?? args.kind === "conv2d";
+    this.perChannel = args.perChannel ?? args.kind !== "dense";
     this.quantDelay = args.quantDelay ?? 0;
   }
 
   override build(): void {
     const a = this.args;
-    const outC = a.kernel.shape[a.kernel.shape.length - 1] ?? 1;
+    const outC = outputChannels(a.kind, a.kernel.shape);
     // Weights start as the float model's (written right after creation).
     const weight = (name: string, value: tf.Tensor, trainable = true): tf.LayerVariable => {
       const v = this.addWeight(
@@ -219,8 +241,11 @@ export class QuantWeighted extends tf.layers.Layer {
         return { kernel: k.read().clone(), bias: b.read().clone() as tf.Tensor1D };
       const eps = this.args.batchNorm?.epsilon ?? 1e-3;
       const s = tf.div(this.bn.gamma.read(), tf.sqrt(tf.add(this.bn.variance.read(), eps)));
+      // Depthwise: s has one value per output channel cin·multiplier, the last axis of the
+      // [kh, kw, cin·multiplier] view of the kernel.
+      const kernel = k.read();
       return {
-        kernel: tf.mul(k.read(), s),
+        kernel: tf.reshape(tf.mul(channelView(this.kind, kernel), s), kernel.shape),
         bias: tf.add(
           this.bn.beta.read(),
           tf.mul(tf.sub(b.read(), this.bn.mean.read()), s),
@@ -229,12 +254,28 @@ export class QuantWeighted extends tf.layers.Layer {
     });
   }
 
-  /** The weights' fake-quant range now (last value, symmetric). */
+  /**
+   * The weights' fake-quant range now (last value, symmetric): per output channel (the last
+   * axis; for depthwise, channel c·multiplier + m of [kh, kw, cin·multiplier]) or per tensor.
+   */
   weightRange(): { min: Float32Array; max: Float32Array } {
-    const { kernel } = this.foldedWeights();
-    const r = lastValueSymmetricRange(kernel.dataSync(), kernel.shape, this.perChannel);
-    kernel.dispose();
+    const { kernel, bias } = this.foldedWeights();
+    const view = channelView(this.kind, kernel);
+    const r = lastValueSymmetricRange(kernel.dataSync(), view.shape, this.perChannel);
+    tf.dispose([kernel, bias, view]);
     return r;
+  }
+
+  /** `kernel` fake-quantized with its own last-value symmetric range (what the layer deploys). */
+  fakeQuantWeights(kernel: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const view = channelView(this.kind, kernel);
+      const r = lastValueSymmetricRange(kernel.dataSync(), view.shape, this.perChannel);
+      const q = this.perChannel
+        ? fakeQuantPerChannelOp(view, r.min, r.max, WEIGHT_OPTIONS)
+        : fakeQuantOp(view, r.min[0] ?? 0, r.max[0] ?? 0, WEIGHT_OPTIONS);
+      return tf.reshape(q, kernel.shape);
+    });
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor {
@@ -243,27 +284,32 @@ export class QuantWeighted extends tf.layers.Layer {
     const quantize = !this.args.float && (!training || this.step > this.quantDelay);
     const x = single(inputs, this.name);
     const { kernel, bias } = this.foldedWeights();
-    let w = kernel;
-    if (quantize) {
-      const r = lastValueSymmetricRange(kernel.dataSync(), kernel.shape, this.perChannel);
-      w = this.perChannel
-        ? fakeQuantPerChannelOp(kernel, r.min, r.max, WEIGHT_OPTIONS)
-        : fakeQuantOp(kernel, r.min[0] ?? 0, r.max[0] ?? 0, WEIGHT_OPTIONS);
+    const w = quantize ? this.fakeQuantWeights(kernel) : kernel;
+    const strides = this.args.strides ?? [1, 1];
+    const padding = this.args.padding ?? "valid";
+    const dilations = this.args.dilationRate ?? [1, 1];
+    let y: tf.Tensor;
+    switch (this.kind) {
+      case "conv2d":
+        y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides, padding, "NHWC", dilations);
+        break;
+      case "depthwise":
+        y = tf.depthwiseConv2d(
+          x as tf.Tensor4D,
+          w as tf.Tensor4D,
+          strides,
+          padding,
+          "NHWC",
+          dilations,
+        );
+        break;
+      case "dense":
+        y = tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
+        break;
+      default:
+        y = this.kind satisfies never;
     }
-    let y =
-      this.kind === "conv2d"
-        ? tf.add(
-            tf.conv2d(
-              x as tf.Tensor4D,
-              w as tf.Tensor4D,
-              this.args.strides ?? [1, 1],
-              this.args.padding ?? "valid",
-              "NHWC",
-              this.args.dilationRate ?? [1, 1],
-            ),
-            bias,
-          )
-        : tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), bias);
+    y = tf.add(y, bias);
     // tfmot: softmax, sigmoid, tanh see the quantized pre-activation; linear and relu the output.
     const before =
       this.activation === "softmax" || this.activation === "sigmoid" || this.activation === "tanh";
@@ -275,9 +321,10 @@ export class QuantWeighted extends tf.layers.Layer {
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    const outC = this.args.kernel.shape[this.args.kernel.shape.length - 1] ?? 1;
+    const outC = outputChannels(this.kind, this.args.kernel.shape);
     if (this.kind === "dense") return [...s.slice(0, -1), outC];
     const [kH, kW] = this.args.kernel.shape;
+    // Same output geometry for depthwise (only the channel count differs).
     const info = tf.backend_util.computeConv2DInfo(
       [1, s[1] ?? 1, s[2] ?? 1, s[3] ?? 1],
       [kH ?? 1, kW ?? 1, s[3] ?? 1, outC],

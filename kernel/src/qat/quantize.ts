@@ -3,14 +3,19 @@
  * models. The returned model is a new tf.Sequential with the float weights copied and fake-quant
  * layers in place (./layers.ts); compile and train it as usual.
  *
- * Layer handling (tfmot default 8-bit, tflite-facts §7): Conv2D and Dense are quantized (weights
- * and output); a BatchNormalization right after one of them is folded into it; Reshape, Flatten,
- * MaxPooling2D, Dropout and Softmax pass through unquantized; any other layer must come with a
- * per-class config in `options.configs`, or `quantizeApply` throws an UnsupportedError naming it.
+ * Layer handling (tfmot default 8-bit, tflite-facts §7): Conv2D, DepthwiseConv2D and Dense are
+ * quantized (weights and output); a BatchNormalization right after one of them is folded into it,
+ * and a ReLU / Activation layer right after one of them (or its folded BN) becomes its fused
+ * activation, so the output fake-quant sits where TFLite's fused op writes its int8 output;
+ * Reshape, Flatten, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Dropout and Softmax
+ * pass through unquantized (their int8 twins keep the input's scale); any other layer must come
+ * with a per-class config in `options.configs`, or `quantizeApply` throws an UnsupportedError
+ * naming it. Only single-chain (Sequential-like) models: a layer with several inputs (Add,
+ * Concatenate) or a branch is refused by name.
  */
 import * as tf from "@tensorflow/tfjs";
 import { UnsupportedError, UsageError } from "../errors";
-import { type QatActivation, QuantWeighted, QuantizeInput } from "./layers";
+import { type QatActivation, QuantWeighted, QuantizeInput, outputChannels } from "./layers";
 
 export interface QuantizeModelOptions {
   /** Training steps that run float math before fake-quant starts (ranges are tracked meanwhile). */
@@ -76,6 +81,55 @@ function activationOf(c: Config, layer: string): QatActivation {
   );
 }
 
+/** The activation a ReLU / Activation layer applies, or null for any other layer. */
+function activationLayer(layer: tf.layers.Layer): QatActivation | null {
+  const c = layer.getConfig();
+  switch (layer.getClassName()) {
+    case "Activation":
+      return activationOf(c, layer.name);
+    case "ReLU": {
+      const maxValue = c["maxValue"];
+      const plain = (c["negativeSlope"] ?? 0) === 0 && (c["threshold"] ?? 0) === 0;
+      if (plain && (maxValue === null || maxValue === undefined)) return "relu";
+      if (plain && maxValue === 6) return "relu6";
+      throw new UnsupportedError(
+        `quantizeApply: layer ${layer.name} (ReLU) has maxValue ${String(maxValue)}, negativeSlope ${String(c["negativeSlope"])}, threshold ${String(c["threshold"])}; only relu and relu6 quantize`,
+      );
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * Refuses models that are not one chain of single-input layers: quantizeApply rebuilds the
+ * model as a tf.Sequential, which would silently drop branches.
+ */
+function requireChain(model: tf.LayersModel): void {
+  let previous: tf.layers.Layer | null = null;
+  for (const layer of model.layers) {
+    const node = layer.inboundNodes[0];
+    const inputs = node?.inboundLayers ?? [];
+    const cls = layer.getClassName();
+    if (cls === "InputLayer") {
+      previous = layer;
+      continue;
+    }
+    if (inputs.length > 1 || layer.inboundNodes.length > 1) {
+      throw new UnsupportedError(
+        `quantizeApply: layer ${layer.name} (${cls}) ${inputs.length > 1 ? `merges ${inputs.length} inputs` : "is called more than once"}; QAT supports single-chain (Sequential-like) models only`,
+      );
+    }
+    const from = inputs[0];
+    if (previous !== null && from !== undefined && from !== previous) {
+      throw new UnsupportedError(
+        `quantizeApply: layer ${layer.name} (${cls}) reads ${from.name}, not the layer before it (${previous.name}); QAT supports single-chain (Sequential-like) models only`,
+      );
+    }
+    previous = layer;
+  }
+}
+
 function weightNamed(layer: tf.layers.Layer, suffix: string): tf.Tensor | null {
   const i = layer.weights.findIndex(
     (w) => w.originalName.endsWith(suffix) || w.name.endsWith(suffix),
@@ -96,6 +150,14 @@ export function passThrough(layer: tf.layers.Layer): tf.layers.Layer | null {
         strides: pair(configNumbers(c, "strides", layer.name)),
         padding: configString(c, "padding", "valid") === "same" ? "same" : "valid",
       });
+    case "AveragePooling2D":
+      return tf.layers.averagePooling2d({
+        poolSize: pair(configNumbers(c, "poolSize", layer.name)),
+        strides: pair(configNumbers(c, "strides", layer.name)),
+        padding: configString(c, "padding", "valid") === "same" ? "same" : "valid",
+      });
+    case "GlobalAveragePooling2D":
+      return tf.layers.globalAveragePooling2d({});
     case "Dropout":
       return tf.layers.dropout({ rate: configNumbers(c, "rate", layer.name)[0] ?? 0 });
     case "Softmax":
@@ -126,6 +188,7 @@ export function quantizeApply(
       `quantizeApply: model ${model.name} must have one input and one output`,
     );
   }
+  requireChain(model);
   const inputShape = input.shape.slice(1).map((d) => d ?? -1);
   const out: tf.layers.Layer[] = [tf.layers.inputLayer({ inputShape })];
   let quantizedSoFar = false;
@@ -140,16 +203,25 @@ export function quantizeApply(
       quantizedSoFar = false;
       continue;
     }
-    if (cls === "Conv2D" || cls === "Dense") {
+    if (cls === "Conv2D" || cls === "DepthwiseConv2D" || cls === "Dense") {
+      const kind = cls === "Conv2D" ? "conv2d" : cls === "Dense" ? "dense" : "depthwise";
       if (quantize && !quantizedSoFar)
         out.push(new QuantizeInput({ quantDelay: options.quantDelay }));
       quantizedSoFar = quantize;
       const c = layer.getConfig();
-      const kernel = weightNamed(layer, "kernel");
+      const kernel = weightNamed(layer, kind === "depthwise" ? "depthwise_kernel" : "kernel");
       if (kernel === null) throw new UsageError(`quantizeApply: layer ${layer.name} has no kernel`);
-      if (cls === "Conv2D" && configString(c, "dataFormat", "channelsLast") !== "channelsLast") {
+      if (kind !== "dense" && configString(c, "dataFormat", "channelsLast") !== "channelsLast") {
         throw new UnsupportedError(
-          `quantizeApply: layer ${layer.name}: only channelsLast Conv2D is supported`,
+          `quantizeApply: layer ${layer.name}: only channelsLast ${cls} is supported`,
+        );
+      }
+      const dilation =
+        kind === "dense" ? [1, 1] : pair(configNumbers(c, "dilationRate", layer.name));
+      if (kind === "depthwise" && (dilation[0] !== 1 || dilation[1] !== 1)) {
+        // tfjs 4.x runs DepthwiseConv2D without its dilation (Keras applies it): no one meaning.
+        throw new UnsupportedError(
+          `quantizeApply: layer ${layer.name} (DepthwiseConv2D) has dilationRate [${dilation.join(", ")}]; tfjs ignores a depthwise dilation, so it is not supported`,
         );
       }
       if (cls === "Dense" && (layer.inputSpec?.[0]?.minNDim ?? 2) > 2) {
@@ -162,12 +234,12 @@ export function quantizeApply(
       if (next?.getClassName() === "BatchNormalization") {
         const bc = next.getConfig();
         const axis = bc["axis"];
-        if (axis !== -1 && axis !== (cls === "Conv2D" ? 3 : 1)) {
+        if (axis !== -1 && axis !== (kind === "dense" ? 1 : 3)) {
           throw new UnsupportedError(
             `quantizeApply: ${next.name} normalizes axis ${String(axis)}; only the channel axis folds into ${layer.name}`,
           );
         }
-        const outC = kernel.shape[kernel.shape.length - 1] ?? 1;
+        const outC = outputChannels(kind, kernel.shape);
         batchNorm = {
           gamma: (weightNamed(next, "gamma") ?? tf.ones([outC])) as tf.Tensor1D,
           beta: (weightNamed(next, "beta") ?? tf.zeros([outC])) as tf.Tensor1D,
@@ -183,25 +255,27 @@ export function quantizeApply(
           );
         }
       }
-      // An activation layer right after the folded BN becomes the fused activation.
+      // A ReLU / Activation layer right after (the folded BN) becomes the fused activation:
+      // one output fake-quant after it, as TFLite fuses it into the op (tfmot's
+      // LayerReLUQuantize transforms likewise drop the fake-quant between them).
       let activation = activationOf(c, layer.name);
       const after = layers[i + 1];
-      if (batchNorm && after?.getClassName() === "Activation") {
-        activation = activationOf(after.getConfig(), after.name);
+      const fused = after === undefined ? null : activationLayer(after);
+      if (fused !== null && activation === "linear") {
+        activation = fused;
         i++;
       }
       out.push(
         new QuantWeighted({
           name: `quant_${layer.name}`,
-          kind: cls === "Conv2D" ? "conv2d" : "dense",
+          kind,
           kernel,
           bias: weightNamed(layer, "bias") as tf.Tensor1D | null,
           activation,
-          strides: cls === "Conv2D" ? pair(configNumbers(c, "strides", layer.name)) : undefined,
+          strides: kind !== "dense" ? pair(configNumbers(c, "strides", layer.name)) : undefined,
           padding: configString(c, "padding", "valid") === "same" ? "same" : "valid",
-          dilationRate:
-            cls === "Conv2D" ? pair(configNumbers(c, "dilationRate", layer.name)) : undefined,
-          perChannel: cls === "Conv2D" ? true : (options.perChannelDense ?? false),
+          dilationRate: kind !== "dense" ? pair(dilation) : undefined,
+          perChannel: kind !== "dense" ? true : (options.perChannelDense ?? false),
           batchNorm,
           quantDelay: options.quantDelay,
           float: !quantize,
@@ -211,8 +285,12 @@ export function quantizeApply(
     }
     const p = passThrough(layer);
     if (p === null) {
+      const where =
+        cls === "ReLU" || cls === "Activation" || cls === "BatchNormalization"
+          ? ` (only right after a Conv2D, DepthwiseConv2D or Dense${cls === "BatchNormalization" ? "" : ", or the BatchNormalization folded into one"})`
+          : "";
       throw new UnsupportedError(
-        `quantizeApply: layer ${layer.name} (${cls}) is not supported by QAT; supported: Conv2D, Dense, BatchNormalization after them, Reshape, Flatten, MaxPooling2D, Dropout, Softmax — or pass options.configs["${cls}"]`,
+        `quantizeApply: layer ${layer.name} (${cls}) is not supported by QAT here${where}; supported: Conv2D, DepthwiseConv2D, Dense, then BatchNormalization and ReLU/Activation folded into them, Reshape, Flatten, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Dropout, Softmax — or pass options.configs["${cls}"]`,
       );
     }
     out.push(p);

@@ -70,6 +70,8 @@ function batchOf(model: LayersModel, opts: LayersModelConversionOptions): Batch 
 
 class Walker {
   readonly batchNorms = new Map<Operator, BatchNormFold>();
+  /** Each layer call's output tensors (IR indices before compaction), by call name. */
+  readonly layerOutputs = new Map<string, number[]>();
 
   constructor(readonly b: ModelBuilder) {}
 
@@ -170,6 +172,7 @@ class Walker {
       );
     }
     node.outputTensors.forEach((t, i) => known.set(t.id, outputs[i] ?? -1));
+    this.layerOutputs.set(name, outputs);
   }
 }
 
@@ -183,6 +186,20 @@ export function layersModelToFloatModel(
   model: LayersModel,
   opts: LayersModelConversionOptions = {},
 ): Model {
+  return layersModelToFloatModelWithLayerTensors(model, opts).model;
+}
+
+/**
+ * As `layersModelToFloatModel`, plus which IR tensor holds each layer call's output (by call
+ * name: the layer name, `_<k>` for its k-th call, `outer/inner` when nested). After fusion that
+ * is the fused op's output (a Conv2D with relu → `conv/Relu;conv/BiasAdd`); a layer whose
+ * output tensor was folded away (a conv before a folded batch norm) is absent. QAT conversion
+ * uses it to put ranges learned per layer onto tensors.
+ */
+export function layersModelToFloatModelWithLayerTensors(
+  model: LayersModel,
+  opts: LayersModelConversionOptions = {},
+): { model: Model; layerTensors: Map<string, string[]> } {
   const b = new ModelBuilder(
     batchOf(model, opts),
     `tsquant: converted from TensorFlow.js LayersModel '${model.name}'`,
@@ -208,7 +225,15 @@ export function layersModelToFloatModel(
   });
   foldBatchNorms(b, walker.batchNorms);
   fuseActivations(b);
-  b.compact();
+  const remap = b.compact();
+  const layerTensors = new Map<string, string[]>();
+  for (const [name, outputs] of walker.layerOutputs) {
+    const kept = outputs.flatMap((o) => {
+      const k = remap.get(o);
+      return k === undefined ? [] : [b.tensor(k).name];
+    });
+    if (kept.length === outputs.length) layerTensors.set(name, kept);
+  }
   b.model.signatureDefs = [
     {
       inputs: inputNames.map((name, i) => ({ name, tensorIndex: b.graph.inputs[i] ?? -1 })),
@@ -217,5 +242,5 @@ export function layersModelToFloatModel(
       subgraphIndex: 0,
     },
   ];
-  return b.model;
+  return { model: b.model, layerTensors };
 }
