@@ -31,3 +31,13 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1e6) return `${(bytes / 1000).toFixed(1)} KB`;
   return `${(bytes / 1e6).toFixed(2)} MB`;
 }
+
+/**
+ * Payload text for plotly's text fields (trace names, hover text, point labels), which take a
+ * small HTML subset (`<br>`, `<b>`, `<a href>`, …): with `&`, `<` and `>` as entities the string
+ * shows literally — a tensor named `<b>x</b>` or `<img onerror=…>` is drawn as those characters,
+ * never as markup. Plotly turns the entities back into the characters when it draws.
+ */
+export function plotlyText(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}

@@ -42,3 +42,61 @@ export function histogramOf(values: ArrayLike<number>, bins: number): HistogramD
   }
   return { min, max, counts };
 }
+
+/** Most bars a histogram is drawn with: about one per pixel of a wide output. */
+export const MAX_DRAWN_BINS = 1000;
+
+/**
+ * The histogram to draw: `h` itself if it has at most `maxBins` bins, else groups of
+ * k = ceil(bins / maxBins) adjacent bins summed into one bar of width k·w (w the original bin
+ * width). When k does not divide the bin count the last group is padded with empty bins, so the
+ * bars stay uniform and `max` grows to min + ceil(bins / k)·k·w. Totals are unchanged. Drawing a
+ * million SVG bars would freeze the page; the readout still uses the full histogram.
+ */
+export function coarsenHistogram(h: HistogramData, maxBins = MAX_DRAWN_BINS): HistogramData {
+  if (!Number.isInteger(maxBins) || maxBins < 1) {
+    throw new RangeError(`coarsenHistogram: maxBins must be a positive integer, got ${maxBins}`);
+  }
+  const bins = h.counts.length;
+  if (bins <= maxBins) return h;
+  const k = Math.ceil(bins / maxBins);
+  const groups = Math.ceil(bins / k);
+  const counts = new Array<number>(groups).fill(0);
+  for (let i = 0; i < bins; i++) {
+    const g = Math.floor(i / k);
+    counts[g] = (counts[g] ?? 0) + (h.counts[i] ?? 0);
+  }
+  const w = binWidth(h);
+  return { min: h.min, max: h.min + groups * k * w, counts };
+}
+
+/** Largest element (−Infinity when empty), without spreading a huge array into arguments. */
+export function maxOf(values: ArrayLike<number>): number {
+  let m = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== undefined && v > m) m = v;
+  }
+  return m;
+}
+
+/** Smallest element (Infinity when empty). */
+export function minOf(values: ArrayLike<number>): number {
+  let m = Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== undefined && v < m) m = v;
+  }
+  return m;
+}
+
+/**
+ * Indices of at most `max` evenly strided elements of an array of length n (all of them when
+ * n ≤ max): a scatter of millions of SVG points would freeze the page, a few thousand show the
+ * same cloud.
+ */
+export function strideIndices(n: number, max: number): number[] {
+  if (n <= max) return Array.from({ length: n }, (_, i) => i);
+  const step = n / max;
+  return Array.from({ length: max }, (_, j) => Math.floor(j * step));
+}

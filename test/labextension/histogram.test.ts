@@ -1,6 +1,14 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { binCenters, binWidth, histogramOf } from "../../labextension/src/histogram";
+import {
+  binCenters,
+  binWidth,
+  coarsenHistogram,
+  histogramOf,
+  maxOf,
+  minOf,
+  strideIndices,
+} from "../../labextension/src/histogram";
 
 describe("histogramOf", () => {
   test("uniform bins over [min, max], the maximum in the last bin", () => {
@@ -25,5 +33,66 @@ describe("histogramOf", () => {
 
   test("bins must be a positive integer", () => {
     assert.throws(() => histogramOf([1], 0), /positive integer/);
+  });
+});
+
+describe("coarsenHistogram (what the range plot draws)", () => {
+  test("at most maxBins bins: the histogram itself", () => {
+    const h = { min: 0, max: 1, counts: [1, 2, 3] };
+    assert.equal(coarsenHistogram(h, 3), h);
+  });
+
+  test("7 bins into at most 3: groups of k = 3, the last padded; width 3w, max extended", () => {
+    // w = 7/7 = 1; groups [0,3) [3,6) [6,9): counts 1+2+3, 4+5+6, 7 (+ two empty bins)
+    const c = coarsenHistogram({ min: 0, max: 7, counts: [1, 2, 3, 4, 5, 6, 7] }, 3);
+    assert.deepEqual(c, { min: 0, max: 9, counts: [6, 15, 7] });
+    assert.equal(binWidth(c), 3);
+  });
+
+  test("a million bins: at most 1000 bars, same total, every value still under its bar", () => {
+    const counts = Array.from({ length: 1_000_000 }, (_, i) => (i * 7919) % 13);
+    const h = { min: -2, max: 3, counts };
+    const c = coarsenHistogram(h);
+    assert.equal(c.counts.length, 1000);
+    assert.equal(
+      c.counts.reduce((a, b) => a + b, 0),
+      counts.reduce((a, b) => a + b, 0),
+    );
+    assert.equal(c.min, -2);
+    assert.ok(Math.abs(c.max - 3) < 1e-9);
+    // bar 123 covers [-2 + 123·5e-3, -2 + 124·5e-3): original bins 123000..123999
+    assert.equal(
+      c.counts[123],
+      counts.slice(123_000, 124_000).reduce((a, b) => a + b, 0),
+    );
+  });
+
+  test("maxBins must be a positive integer", () => {
+    assert.throws(() => coarsenHistogram({ min: 0, max: 1, counts: [1] }, 0), /positive integer/);
+  });
+});
+
+describe("array helpers for huge payload arrays", () => {
+  test("minOf / maxOf work where Math.min(...a) overflows the stack", () => {
+    const a = Array.from({ length: 1_000_000 }, (_, i) => Math.sin(i));
+    assert.throws(() => Math.max(...a), RangeError);
+    assert.equal(
+      maxOf(a),
+      a.reduce((m, v) => (v > m ? v : m), -Infinity),
+    );
+    assert.equal(
+      minOf(a),
+      a.reduce((m, v) => (v < m ? v : m), Infinity),
+    );
+    assert.equal(maxOf([]), -Infinity);
+    assert.equal(minOf([]), Infinity);
+  });
+
+  test("strideIndices: all when few, else max evenly spaced, first index 0", () => {
+    assert.deepEqual(strideIndices(3, 5), [0, 1, 2]);
+    assert.deepEqual(strideIndices(10, 4), [0, 2, 5, 7]);
+    const many = strideIndices(1_000_000, 5000);
+    assert.equal(many.length, 5000);
+    assert.equal(many[4999], 999_800);
   });
 });

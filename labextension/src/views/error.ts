@@ -5,12 +5,23 @@
  */
 import type { ErrorPayload, HistogramData, LayerError } from "../../../kernel/src/display/payload";
 import { h } from "../dom";
-import { formatDb, formatNumber } from "../format";
-import { binCenters, binWidth, histogramOf } from "../histogram";
+import { formatDb, formatNumber, plotlyText } from "../format";
+import {
+  binCenters,
+  binWidth,
+  coarsenHistogram,
+  histogramOf,
+  maxOf,
+  minOf,
+  strideIndices,
+} from "../histogram";
 import type { BarTrace, Trace } from "../plotly";
 import { themedAxis, themedLayout, type Theme } from "../theme";
 import { PlotArea } from "./plot";
 import type { View } from "./view";
+
+/** Most points of a layer's float-vs-quantized scatter drawn (SVG markers get slow beyond). */
+const MAX_SCATTER_POINTS = 5000;
 
 /** Bars show SQNR (higher is better) or MSE (lower is better); null SQNR (no error) is drawn at the top. */
 function metricValue(layer: LayerError, metric: "sqnr" | "mse"): number | null {
@@ -74,13 +85,14 @@ export class ErrorView implements View {
       const ofOp = this.layers.filter((l) => l.op === op);
       return {
         type: "bar",
-        name: op,
+        name: plotlyText(op),
         x: ofOp.map((l) => `${l.index}`),
         // An exact layer (SQNR null = infinite) gets a bar a little above the best finite one.
         y: ofOp.map((l) => metricValue(l, this.metric) ?? top * 1.1),
         customdata: ofOp.map((l) => l.index),
         hovertext: ofOp.map(
-          (l) => `${l.name}<br>${l.op}<br>SQNR ${formatDb(l.sqnr)}<br>MSE ${formatNumber(l.mse)}`,
+          (l) =>
+            `${plotlyText(l.name)}<br>${plotlyText(l.op)}<br>SQNR ${formatDb(l.sqnr)}<br>MSE ${formatNumber(l.mse)}`,
         ),
         hovertemplate: "%{hovertext}<extra>layer %{x}</extra>",
         marker: { color: theme.palette[k % theme.palette.length] ?? theme.accent },
@@ -157,8 +169,10 @@ export class ErrorView implements View {
     }
     const traces: Trace[] = [];
     if (sample) {
-      const lo = Math.min(...sample.float, ...sample.quantized);
-      const hi = Math.max(...sample.float, ...sample.quantized);
+      const lo = Math.min(minOf(sample.float), minOf(sample.quantized));
+      const hi = Math.max(maxOf(sample.float), maxOf(sample.quantized));
+      // The kernel sends a few thousand points; a bigger sample is thinned for drawing.
+      const shown = strideIndices(sample.float.length, MAX_SCATTER_POINTS);
       traces.push(
         {
           type: "scatter",
@@ -173,14 +187,15 @@ export class ErrorView implements View {
           type: "scatter",
           mode: "markers",
           name: "values",
-          x: sample.float,
-          y: sample.quantized,
+          x: shown.map((i) => sample.float[i] ?? 0),
+          y: shown.map((i) => sample.quantized[i] ?? 0),
           marker: { color: theme.accent, size: 4, opacity: 0.6 },
           hovertemplate: "float %{x:.4g}<br>quantized %{y:.4g}<extra></extra>",
         },
       );
     }
     if (errorHist) {
+      errorHist = coarsenHistogram(errorHist);
       traces.push({
         type: "bar",
         name: "error",

@@ -5,6 +5,7 @@
  */
 import type { ProgressPayload } from "../../../kernel/src/display/payload";
 import { h } from "../dom";
+import { plotlyText } from "../format";
 import type { ScatterTrace } from "../plotly";
 import { themedAxis, themedLayout, type Theme } from "../theme";
 import { PlotArea } from "./plot";
@@ -122,7 +123,7 @@ export class ProgressView implements View {
       // Whole steps (epochs) get one tick each while there are few of them.
       xaxis: {
         ...axis,
-        title: { text: this.payload.unit ?? "step" },
+        title: { text: plotlyText(this.payload.unit ?? "step") },
         dtick: steps.length <= 20 ? 1 : undefined,
       },
       yaxis: { ...axis, title: { text: "loss" } },

@@ -3,10 +3,10 @@
  * regions shaded, the quantization grid drawn where bits are few, and a readout of scale, zero
  * point, MSE, SQNR and clipped fraction that is recomputed from the histogram on every change.
  */
-import type { RangePayload } from "../../../kernel/src/display/payload";
+import type { HistogramData, RangePayload } from "../../../kernel/src/display/payload";
 import { h } from "../dom";
 import { formatDb, formatNumber, formatPercent } from "../format";
-import { binCenters, binWidth } from "../histogram";
+import { binCenters, binWidth, coarsenHistogram, maxOf } from "../histogram";
 import type { GraphDiv, ScatterTrace, Shape, Trace } from "../plotly";
 import { gridValuesIn, rangeReadout, type QuantSpec, type RangeReadout } from "../rangeMath";
 import { themedAxis, themedLayout, type Theme } from "../theme";
@@ -60,8 +60,11 @@ export class RangeView implements View {
   private listening = false;
   /** Bumped on every programmatic range change, so plotly takes our line positions. */
   private editRevision = 0;
+  /** The bars: at most ~1000 bins, however fine the payload's histogram (the readout uses it all). */
+  private readonly drawn: HistogramData;
 
   constructor(private readonly payload: RangePayload) {
+    this.drawn = coarsenHistogram(payload.histogram);
     const { range, bits, symmetric, narrowRange } = payload;
     const initial = payload.methods.find((m) => m.min === range.min && m.max === range.max);
     this.state = {
@@ -217,11 +220,12 @@ export class RangeView implements View {
     const { histogram } = this.payload;
     const s = this.state;
     const r = this.readout();
-    const centers = binCenters(histogram);
-    const width = binWidth(histogram);
+    const drawn = this.drawn;
+    const centers = binCenters(drawn);
+    const width = binWidth(drawn);
     const clipLo = r.grid.lo - r.grid.scale / 2;
     const clipHi = r.grid.hi + r.grid.scale / 2;
-    const maxCount = Math.max(1, ...histogram.counts);
+    const maxCount = Math.max(1, maxOf(drawn.counts));
     // Fixed y range so the shading spans it; on a log axis plotly takes log10 of the range.
     const yRange: [number, number] = s.logScale
       ? [Math.log10(0.5), Math.log10(maxCount * 2)]
@@ -236,7 +240,7 @@ export class RangeView implements View {
     const inRange: (number | null)[] = [];
     const clipped: (number | null)[] = [];
     centers.forEach((c, i) => {
-      const count = histogram.counts[i] ?? 0;
+      const count = drawn.counts[i] ?? 0;
       const out = c < clipLo || c > clipHi;
       inRange.push(out || count === 0 ? null : count);
       clipped.push(out && count > 0 ? count : null);

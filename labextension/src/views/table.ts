@@ -5,7 +5,7 @@
  */
 import type { TablePayload } from "../../../kernel/src/display/payload";
 import { h } from "../dom";
-import { formatBytes } from "../format";
+import { formatBytes, plotlyText } from "../format";
 import { bestValues, deriveRows, sortRows, type ColumnKey, type TableRow } from "../tableMath";
 import { themedAxis, themedLayout, type Theme } from "../theme";
 import { PlotArea } from "./plot";
@@ -152,7 +152,7 @@ export class TableView implements View {
           name: "variants",
           x: this.rows.map((r) => r.sizeBytes / 1000),
           y: this.rows.map((r) => r.accuracy * 100),
-          text: this.rows.map((r) => r.variant),
+          text: this.rows.map((r) => plotlyText(r.variant)),
           textposition: "top center",
           textfont: { color: theme.font, size: 11 },
           marker: {
