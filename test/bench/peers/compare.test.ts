@@ -1,0 +1,177 @@
+// The peer benchmark's judgement (compare.ts) on hand-made outputs: what passes, what fails and
+// the line it fails with, and the table writer. No TensorFlow, no LiteRT.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  TOLERANCES,
+  accuracyOf,
+  argmax,
+  crossCheck,
+  failureLines,
+  isIntegerMode,
+  pipelineCheck,
+  predictions,
+  ratio,
+  table,
+} from "./compare";
+
+/** n images × 3 classes whose top class is `top[i]` (logit 1 there, 0 elsewhere). */
+function oneHotLogits(top: readonly number[]): Float32Array {
+  const out = new Float32Array(top.length * 3);
+  top.forEach((c, i) => (out[i * 3 + c] = 1));
+  return out;
+}
+
+describe("argmax and accuracy", () => {
+  test("ties go to the first class, as numpy", () => {
+    assert.equal(argmax([0, 5, 5], 0, 3), 1);
+    assert.deepEqual([...predictions([1, 2, 0, 7, 7, 7], 3)], [1, 0]);
+  });
+  test("accuracy counts matches; empty is 0", () => {
+    assert.equal(accuracyOf(Int32Array.from([1, 2, 3, 4]), [1, 2, 0, 0]), 0.5);
+    assert.equal(accuracyOf(new Int32Array(0), []), 0);
+  });
+});
+
+describe("crossCheck", () => {
+  const top = Array.from({ length: 1000 }, (_, i) => i % 3);
+  test("identical outputs pass in every mode", () => {
+    const y = oneHotLogits(top);
+    for (const mode of ["float32", "int8", "qat"] as const) {
+      const c = crossCheck("f", mode, y, Float32Array.from(y), 3);
+      assert.equal(c.ok, true);
+      assert.equal(c.differing, 0);
+      assert.equal(c.agreement, 1);
+    }
+  });
+  test("an integer file with one flipped prediction in 1,000 fails", () => {
+    const flipped = [...top];
+    flipped[7] = (top[7] + 1) % 3;
+    const c = crossCheck("ts_int8", "int8", oneHotLogits(top), oneHotLogits(flipped), 3);
+    assert.equal(c.ok, false);
+    assert.equal(c.agreement, 0.999);
+    assert.match(c.reason, /1 of 1000 predictions differ/);
+  });
+  test("an integer file whose outputs differ without changing predictions passes, counted", () => {
+    const a = oneHotLogits(top);
+    const b = Float32Array.from(a);
+    b[1] = 0.5; // image 0's class 1 logit: still below class 0's 1
+    const c = crossCheck("ts_int8", "int8-only", a, b, 3);
+    assert.equal(c.ok, true);
+    assert.equal(c.differing, 1);
+    assert.equal(c.maxAbsDiff, 0.5);
+  });
+  test("a float file passes at 99.9 % argmax agreement and fails below", () => {
+    const one = [...top];
+    one[0] = (top[0] + 1) % 3;
+    assert.equal(crossCheck("f", "dynamic", oneHotLogits(top), oneHotLogits(one), 3).ok, true);
+    const two = [...one];
+    two[1] = (top[1] + 1) % 3;
+    const c = crossCheck("f", "float16", oneHotLogits(top), oneHotLogits(two), 3);
+    assert.equal(c.ok, false);
+    assert.match(c.reason, /argmax agreement 99\.80 % < 99\.9 %/);
+  });
+  test("NaN outputs count as differing", () => {
+    const a = oneHotLogits([0, 1]);
+    const b = Float32Array.from(a);
+    b[0] = NaN;
+    const c = crossCheck("f", "float32", a, b, 3);
+    assert.equal(c.differing, 1);
+    assert.ok(Number.isNaN(c.maxAbsDiff));
+  });
+  test("outputs of different lengths fail", () => {
+    const c = crossCheck("f", "float32", new Float32Array(30), new Float32Array(27), 3);
+    assert.equal(c.ok, false);
+    assert.match(c.reason, /output lengths differ \(tsquant 30, LiteRT 27, 3 classes\)/);
+  });
+});
+
+describe("pipelineCheck", () => {
+  test("0.1 point and 2 % are inside; beyond either fails with a named reason", () => {
+    const tf = { accuracy: 0.9817, bytes: 25000 };
+    assert.equal(pipelineCheck("int8", tf, { accuracy: 0.9827, bytes: 25500 }).ok, true);
+    assert.equal(pipelineCheck("int8", tf, { accuracy: 0.9807, bytes: 24500 }).ok, true);
+    const acc = pipelineCheck("int8", tf, { accuracy: 0.9829, bytes: 25000 });
+    assert.equal(acc.ok, false);
+    assert.match(acc.reason, /accuracy 98\.29 % vs TF 98\.17 % \(Δ 0\.12 points > 0\.1\)/);
+    const size = pipelineCheck("float16", tf, { accuracy: 0.9817, bytes: 25501 });
+    assert.equal(size.ok, false);
+    assert.match(size.reason, /size 25501 vs TF 25000 bytes \(Δ 2\.00 % > 2 %\)/);
+  });
+  test("QAT has its own, wider accuracy tolerance", () => {
+    const tf = { accuracy: 0.98, bytes: 25000 };
+    const ts = { accuracy: 0.984, bytes: 25000 };
+    assert.equal(pipelineCheck("int8", tf, ts).ok, false);
+    assert.equal(pipelineCheck("qat", tf, ts).ok, true);
+    assert.equal(
+      pipelineCheck("qat", tf, {
+        accuracy: 0.98 + (TOLERANCES.qatAccuracyPoints + 0.01) / 100,
+        bytes: 25000,
+      }).ok,
+      false,
+    );
+  });
+  test("a NaN accuracy fails", () => {
+    assert.equal(
+      pipelineCheck("float32", { accuracy: 0.9, bytes: 1 }, { accuracy: NaN, bytes: 1 }).ok,
+      false,
+    );
+  });
+});
+
+describe("failureLines", () => {
+  test("one PEERS FAIL line per failed check, naming dataset, file or mode", () => {
+    const good = crossCheck("tf_int8", "int8", oneHotLogits([0]), oneHotLogits([0]), 3);
+    const bad = crossCheck("ts_int8", "int8", oneHotLogits([0]), oneHotLogits([1]), 3);
+    const p = pipelineCheck(
+      "dynamic",
+      { accuracy: 0.9, bytes: 100 },
+      { accuracy: 0.8, bytes: 100 },
+    );
+    const lines = failureLines("mnist", [good, bad], [p]);
+    assert.equal(lines.length, 2);
+    assert.match(
+      lines[0] ?? "",
+      /^PEERS FAIL mnist runtimes disagree on ts_int8: 1 of 1 predictions differ/,
+    );
+    assert.match(lines[1] ?? "", /^PEERS FAIL mnist pipelines disagree in mode dynamic: accuracy/);
+    assert.deepEqual(failureLines("mnist", [good], []), []);
+  });
+});
+
+describe("tables", () => {
+  test("ratio is tsquant ÷ peer, n/a when missing", () => {
+    assert.equal(ratio(3, 2), "1.50");
+    assert.equal(ratio(null, 2), "n/a");
+    assert.equal(ratio(1, 0), "n/a");
+  });
+  test("numeric columns are right-aligned, text columns not", () => {
+    const t = table(
+      ["mode", "bytes", "accuracy"],
+      [
+        ["int8", "25,360", "98.16 %"],
+        ["qat", "n/a", "97.00 %"],
+      ],
+    );
+    assert.equal(
+      t,
+      [
+        "| mode | bytes | accuracy |",
+        "| --- | ---: | ---: |",
+        "| int8 | 25,360 | 98.16 % |",
+        "| qat | n/a | 97.00 % |",
+      ].join("\n"),
+    );
+  });
+  test("a row with the wrong number of cells is refused", () => {
+    assert.throws(() => table(["a", "b"], [["1"]]), /row has 1 cells, header 2/);
+  });
+  test("integer modes are the ones with int8 activations", () => {
+    assert.deepEqual(
+      (["float32", "float16", "dynamic", "int8", "int8-only", "qat"] as const).filter(
+        isIntegerMode,
+      ),
+      ["int8", "int8-only", "qat"],
+    );
+  });
+});
