@@ -89,16 +89,26 @@ export function im2col(x: Float32Array, g: ConvGeometry, b: number, cols: Float3
   }
 }
 
-/** The transpose of `im2col`: colsT is taps × pixels, so each tap's values over the image are contiguous. */
-export function im2colT(x: Float32Array, g: ConvGeometry, b: number, colsT: Float32Array): void {
+/**
+ * The transpose of `im2col`: colsT[t, off + p] (row stride `ld`, default pixels) for tap t and
+ * pixel p of image b, so each tap's values over the image are contiguous; with ld = batch·pixels
+ * and off = b·pixels the whole batch forms one taps × (batch·pixels) matrix.
+ */
+export function im2colT(
+  x: Float32Array,
+  g: ConvGeometry,
+  b: number,
+  colsT: Float32Array,
+  ld = g.outH * g.outW,
+  off = 0,
+): void {
   const { inH, inW, inC, kH, kW, outH, outW } = g;
-  const pixels = outH * outW;
   const xBase = b * inH * inW * inC;
   for (let wR = 0; wR < kH; wR++) {
     for (let wC = 0; wC < kW; wC++) {
       for (let d = 0; d < inC; d++) {
         const t = (wR * kW + wC) * inC + d;
-        let o = t * pixels;
+        let o = t * ld + off;
         for (let yR = 0; yR < outH; yR++) {
           const xR = yR * g.strideH - g.padTop + wR * g.dilationH;
           if (xR < 0 || xR >= inH) {

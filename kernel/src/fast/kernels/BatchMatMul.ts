@@ -1,7 +1,8 @@
 /**
  * BatchMatMul and _FusedMatMul (Dense layers): C[t] = op(A[t]) · op(B[t]) with op = transpose when
- * asked, one 4×4-tiled product per batch (../gemm.ts). Transposed operands are copied to row-major
- * first (the copy is O(size), the product O(m·n·k)). Batch dims must be equal, or one side's must
+ * asked, one product per batch: WebAssembly SIMD (../wasm) where available, else 4×4-tiled
+ * TypeScript (../gemm.ts). Transposed operands are copied to row-major first (the copy is
+ * O(size), the product O(m·n·k)). Batch dims must be equal, or one side's must
  * be all 1 (broadcast); anything else falls back. _FusedMatMul adds a bias of n values and applies
  * linear or relu; other activations and PReLU fall back.
  */
@@ -17,6 +18,7 @@ import {
 } from "../backend";
 import { gemm, transpose } from "../gemm";
 import type { FastKernel } from "../kernel";
+import { simdGemm, writeMatrix } from "../wasm/runtime";
 
 interface Product {
   shape: number[];
@@ -56,6 +58,19 @@ function product(args: KernelArgs, name: string): Product | null {
   for (let t = 0; t < batch; t++) {
     const aOff = (sizeA === 1 ? 0 : t) * m * k;
     const bOff = (sizeB === 1 ? 0 : t) * k * n;
+    // SIMD: A as stored (the GEMM reads it transposed if asked); B transposed while copied.
+    const fast = simdGemm(
+      m,
+      n,
+      k,
+      (A) => A.set(av.subarray(aOff, aOff + m * k)),
+      (B, ld) => writeMatrix(B, ld, bv, bOff, k, n, tB),
+      { transposedA: tA },
+    );
+    if (fast !== null) {
+      out.set(fast, t * m * n);
+      continue;
+    }
     const A = tA
       ? { data: transpose(av, aOff, k, m, aRow), offset: 0, rowStride: k }
       : { data: av, offset: aOff, rowStride: k };

@@ -1,5 +1,6 @@
 /**
- * Conv2D (NHWC): y[b] = im2col(x[b]) · W, one matrix product per image (see ../conv.ts).
+ * Conv2D (NHWC): y[b] = im2col(x[b]) · W (see ../conv.ts): with WebAssembly SIMD one product over
+ * the whole batch's patch matrix, else one 4×4-tiled TypeScript product per image.
  * Strides, SAME/VALID/numeric padding and dilations as tfjs; NCHW and explicit padding fall back.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -19,6 +20,7 @@ import {
 import { geometry, im2col, patchSize } from "../conv";
 import { gemm } from "../gemm";
 import type { FastKernel } from "../kernel";
+import { simdGemm, simdPatches, writeMatrix } from "../wasm/runtime";
 
 export function conv2d(args: KernelArgs): TensorInfo | null {
   const backend = cpuBackend(args, "Conv2D");
@@ -45,6 +47,21 @@ export function conv2d(args: KernelArgs): TensorInfo | null {
   );
   const g = geometry(info);
   const { pixels, taps } = patchSize(g);
+  // SIMD: the whole batch's patches as one (batch·pixels) × taps matrix (kept in the module's
+  // memory for Conv2DBackpropFilter on the same input), one product.
+  const patches = simdPatches(x.dataId, xv, g);
+  const fast =
+    patches === null
+      ? null
+      : simdGemm(
+          g.batch * pixels,
+          g.outC,
+          taps,
+          () => undefined,
+          (w, ld) => writeMatrix(w, ld, wv, 0, taps, g.outC, false),
+          { a: patches },
+        );
+  if (fast !== null) return backend.makeTensorInfo(info.outShape, "float32", fast);
   const y = new Float32Array(g.batch * pixels * g.outC);
   const cols = new Float32Array(pixels * taps);
   for (let b = 0; b < g.batch; b++) {

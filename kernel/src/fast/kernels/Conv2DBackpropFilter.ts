@@ -21,6 +21,7 @@ import {
 import { geometry, im2colT, patchSize } from "../conv";
 import { gemm } from "../gemm";
 import type { FastKernel } from "../kernel";
+import { simdGemm, simdPatches, writeMatrix } from "../wasm/runtime";
 
 export function conv2dBackpropFilter(args: KernelArgs): TensorInfo | null {
   const backend = cpuBackend(args, "Conv2DBackpropFilter");
@@ -45,6 +46,22 @@ export function conv2dBackpropFilter(args: KernelArgs): TensorInfo | null {
   );
   const g = geometry(info);
   const { pixels, taps } = patchSize(g);
+  // SIMD: one product for the whole batch, dW = colsᵀ · dy with cols the (batch·pixels) × taps
+  // patch matrix (the GEMM reads A transposed) and dy (batch·pixels) × outC.
+  const all = g.batch * pixels;
+  const patches = simdPatches(x.dataId, xv, g);
+  const fast =
+    patches === null
+      ? null
+      : simdGemm(
+          taps,
+          g.outC,
+          all,
+          () => undefined,
+          (d, ld) => writeMatrix(d, ld, dyv, 0, all, g.outC, false),
+          { transposedA: true, a: patches },
+        );
+  if (fast !== null) return backend.makeTensorInfo(info.filterShape, "float32", fast);
   const dW = new Float32Array(taps * g.outC);
   const colsT = new Float32Array(taps * pixels);
   for (let b = 0; b < g.batch; b++) {

@@ -13,7 +13,7 @@ import {
   shape4,
 } from "../backend";
 import type { FastKernel } from "../kernel";
-import { poolGeometry, scanMaxPool } from "./pool";
+import { argmaxCache, poolGeometry, poolKey, scanMaxPoolFast } from "./pool";
 
 export function maxPool(args: KernelArgs): TensorInfo | null {
   const backend = cpuBackend(args, "MaxPool");
@@ -35,8 +35,12 @@ export function maxPool(args: KernelArgs): TensorInfo | null {
   );
   const size = tf.util.sizeFromShape(info.outShape);
   const y = new Float32Array(size);
-  scanMaxPool(xv, poolGeometry(info), y, new Int32Array(size));
-  return backend.makeTensorInfo(info.outShape, "float32", y);
+  const where = new Int32Array(size);
+  const g = poolGeometry(info);
+  scanMaxPoolFast(xv, g, y, where);
+  const out = backend.makeTensorInfo(info.outShape, "float32", y);
+  argmaxCache.set(out.dataId, { x: x.dataId, key: poolKey(g), where });
+  return out;
 }
 
 export const maxPoolKernel: FastKernel = { kernelName: "MaxPool", run: maxPool };

@@ -1,7 +1,8 @@
 /**
  * MaxPoolGrad (NHWC): dx[argmax of window] += dy[window], the argmax found by the same scan as the
  * forward pass (first strictly greater element), so ties route the gradient as tfjs's stock
- * kernel does. Elements that are no window's maximum get 0.
+ * kernel does. The forward MaxPool's argmax is reused when this op's `output` input is that
+ * MaxPool's result (same x, same window), so training scans each window once. Elements that are no window's maximum get 0.
  */
 import * as tf from "@tensorflow/tfjs";
 import {
@@ -17,7 +18,7 @@ import {
   shape4,
 } from "../backend";
 import type { FastKernel } from "../kernel";
-import { poolGeometry, scanMaxPool } from "./pool";
+import { argmaxCache, poolGeometry, poolKey, scanMaxPoolFast } from "./pool";
 
 export function maxPoolGrad(args: KernelArgs): TensorInfo | null {
   const backend = cpuBackend(args, "MaxPoolGrad");
@@ -40,8 +41,17 @@ export function maxPoolGrad(args: KernelArgs): TensorInfo | null {
     roundingAttr(a),
   );
   const dx = new Float32Array(xv.length);
-  const where = new Int32Array(dyv.length);
-  scanMaxPool(xv, poolGeometry(info), new Float32Array(dyv.length), where);
+  const g = poolGeometry(info);
+  const y = args.inputs["output"];
+  const cached = y === undefined ? undefined : argmaxCache.get(y.dataId);
+  let where: Int32Array;
+  if (cached && cached.x === x.dataId && cached.key === poolKey(g)) {
+    where = cached.where;
+  } else {
+    where = new Int32Array(dyv.length);
+    scanMaxPoolFast(xv, g, new Float32Array(dyv.length), where);
+  }
+  if (where.length !== dyv.length) return null;
   for (let o = 0; o < where.length; o++) {
     const i = where[o];
     if (i >= 0) dx[i] += dyv[o];

@@ -1,7 +1,8 @@
 /**
  * Sum over float32 axes that are all leading (column sums: bias gradients, reduce over batch and
  * pixels) or all trailing (row sums: per-example losses). The stock kernel transposes the reduced
- * axes to the end first. Other axis sets fall back. Accumulates in float64, stores float32.
+ * axes to the end first. Other axis sets fall back. Accumulates in float64, stores float32; column
+ * sums run in WebAssembly SIMD (f64x2 accumulators) from 256 elements.
  */
 import * as tf from "@tensorflow/tfjs";
 import {
@@ -16,6 +17,8 @@ import {
   numbersAttr,
 } from "../backend";
 import type { FastKernel } from "../kernel";
+import { simd } from "../wasm/runtime";
+import { SIMD_MIN } from "./unary";
 
 export function sum(args: KernelArgs): TensorInfo | null {
   const backend = cpuBackend(args, "Sum");
@@ -42,7 +45,13 @@ export function sum(args: KernelArgs): TensorInfo | null {
     ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
     : x.shape.filter((_, i) => !axes.includes(i));
   const out = new Float32Array(kept);
-  if (leading) {
+  const s = leading && xv.length >= SIMD_MIN ? simd() : null;
+  const ptrs = s?.alloc(xv.length, kept);
+  if (s && ptrs) {
+    s.f32(ptrs[0], xv.length).set(xv);
+    s.fn.colsum(ptrs[0], reduced, kept, ptrs[1]);
+    out.set(s.f32(ptrs[1], kept));
+  } else if (leading) {
     const acc = new Float64Array(kept);
     for (let r = 0, i = 0; r < reduced; r++) for (let j = 0; j < kept; j++, i++) acc[j] += xv[i];
     out.set(acc);

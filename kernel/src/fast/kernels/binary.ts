@@ -2,11 +2,14 @@
  * Element-wise float32 Add, Sub, Multiply and RealDiv with the broadcasts training produces:
  * equal shapes, and one operand repeating along the other's leading axes (a bias of shape [c]
  * added to [n, h, w, c], a scalar times a tensor). The stock kernels index every element through a
- * generic broadcast, which dominated Adam's and the bias's time. Other broadcasts fall back.
+ * generic broadcast, which dominated Adam's and the bias's time. WebAssembly SIMD from 256 elements
+ * (../wasm), tight TypeScript loops below that or without it. Other broadcasts fall back.
  */
 import * as tf from "@tensorflow/tfjs";
 import { type KernelArgs, type TensorInfo, cpuBackend, floatValues, input } from "../backend";
 import type { FastKernel } from "../kernel";
+import { simd } from "../wasm/runtime";
+import { SIMD_MIN } from "./unary";
 
 export type BinaryOp = "add" | "sub" | "mul" | "div";
 
@@ -92,6 +95,28 @@ export function binaryLoop(
   }
 }
 
+/**
+ * The SIMD loop: both operands copied into the module's memory, the result written over the
+ * full-size one. Null without SIMD or when an operand is empty.
+ */
+function simdBinary(
+  op: BinaryOp,
+  a: Float32Array,
+  b: Float32Array,
+  n: number,
+): Float32Array | null {
+  const s = simd();
+  if (s === null || a.length === 0 || b.length === 0) return null;
+  const ptrs = s.alloc(a.length, b.length);
+  if (ptrs === null) return null;
+  const [pa, pb] = ptrs;
+  s.f32(pa, a.length).set(a);
+  s.f32(pb, b.length).set(b);
+  const py = a.length === n ? pa : pb;
+  s.fn[op](pa, a.length, pb, b.length, py, n);
+  return s.f32(py, n).slice();
+}
+
 function binary(op: BinaryOp, name: string): (args: KernelArgs) => TensorInfo | null {
   return (args) => {
     const backend = cpuBackend(args, name);
@@ -104,7 +129,10 @@ function binary(op: BinaryOp, name: string): (args: KernelArgs) => TensorInfo | 
     if (isTrailingBroadcast(b.shape, a.shape)) shape = a.shape;
     else if (isTrailingBroadcast(a.shape, b.shape)) shape = b.shape;
     else return null;
-    const out = new Float32Array(tf.util.sizeFromShape(shape));
+    const size = tf.util.sizeFromShape(shape);
+    const fast = size >= SIMD_MIN ? simdBinary(op, av, bv, size) : null;
+    if (fast) return backend.makeTensorInfo(shape.slice(), "float32", fast);
+    const out = new Float32Array(size);
     // An empty operand broadcasts to an empty output (nothing to loop over).
     if (out.length > 0) binaryLoop(op, av, bv, out);
     return backend.makeTensorInfo(shape.slice(), "float32", out);

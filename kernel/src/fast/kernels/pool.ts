@@ -5,6 +5,7 @@
  * the padding are skipped; a window whose values are all −∞ (or NaN) has no maximum (index −1).
  */
 import type * as tf from "@tensorflow/tfjs";
+import { simd } from "../wasm/runtime";
 
 export interface PoolGeometry {
   batch: number;
@@ -79,4 +80,51 @@ export function scanMaxPool(
       }
     }
   }
+}
+
+/** `scanMaxPool` in WebAssembly SIMD (vectorized over channels) where available. */
+export function scanMaxPoolFast(
+  x: Float32Array,
+  g: PoolGeometry,
+  values: Float32Array,
+  where: Int32Array,
+): void {
+  const s = x.length >= 256 ? simd() : null;
+  const ptrs = s?.alloc(x.length, values.length, where.length);
+  if (!s || !ptrs) {
+    scanMaxPool(x, g, values, where);
+    return;
+  }
+  const [px, pv, pw] = ptrs;
+  s.f32(px, x.length).set(x);
+  s.fn.maxpool(
+    px,
+    g.batch,
+    g.inH,
+    g.inW,
+    g.channels,
+    g.outH,
+    g.outW,
+    g.kH,
+    g.kW,
+    g.strideH,
+    g.strideW,
+    g.padTop,
+    g.padLeft,
+    pv,
+    pw,
+  );
+  values.set(s.f32(pv, values.length));
+  where.set(s.i32(pw, where.length));
+}
+
+/**
+ * Argmax positions of recent MaxPool outputs, keyed by the output's data id, so MaxPoolGrad
+ * (whose inputs include that output) reuses them instead of scanning x again. The forward input's
+ * data id and the pooling attributes must match too. Weak keys: entries go with the tensors.
+ */
+export const argmaxCache = new WeakMap<object, { x: object; key: string; where: Int32Array }>();
+
+export function poolKey(g: PoolGeometry): string {
+  return [g.kH, g.kW, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW].join(",");
 }
