@@ -129,6 +129,23 @@ export class Node {
     throw this.unsupported(`tensor '${t.name}' must be int8 or uint8, found ${t.dtype}`);
   }
 
+  i16(t: RuntimeTensor): Int16Array {
+    if (t.data instanceof Int16Array) return t.data;
+    throw this.unsupported(`tensor '${t.name}' must be int16, found ${t.dtype}`);
+  }
+
+  /** Signed quantized activations: int8, or int16 (16x8 models). */
+  i8or16(t: RuntimeTensor): Int8Array | Int16Array {
+    if (t.data instanceof Int16Array) return t.data;
+    return this.i8(t);
+  }
+
+  /** Quantized activations of any width: int8, uint8 or int16 (QUANTIZE/DEQUANTIZE operands). */
+  qint(t: RuntimeTensor): Int8Array | Uint8Array | Int16Array {
+    if (t.data instanceof Int16Array) return t.data;
+    return this.q8(t);
+  }
+
   i32(t: RuntimeTensor): Int32Array {
     if (t.data instanceof Int32Array) return t.data;
     throw this.unsupported(`tensor '${t.name}' must be int32, found ${t.dtype}`);

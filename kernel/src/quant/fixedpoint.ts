@@ -316,3 +316,211 @@ export function calculateInputRadius(
     ((2 ** inputIntegerBits - 1) * 2 ** (totalSignedBits - inputIntegerBits)) / 2 ** inputLeftShift;
   return Math.floor(maxInputRescaled);
 }
+
+// ---------------------------------------------------------------------------------------------
+// 16x8 (int16 activations, int8 weights): the arithmetic of TFLite's reference int16 kernels.
+
+/**
+ * TFLite `MultiplyByQuantizedMultiplier(int64 x, multiplier, shift)` (`common.cc`), used by the
+ * int16 CONV_2D / DEPTHWISE_CONV_2D kernels on their int64 accumulators: the multiplier is first
+ * rounded to 15 bits, `m' = (multiplier + 2^15) >> 16` (0x7FFF when multiplier ≥ 0x7FFF0000),
+ * then one rounding shift: `⌊(x · m' + 2^(14 − shift)) / 2^(15 − shift)⌋` (an arithmetic shift,
+ * so ties round towards +∞), truncated to int32 as C's conversion does. `m' = 0` gives 0 (+ the
+ * rounding term, which is below one unit).
+ *
+ * Exactness: TFLite requires |x| < 2^47, so |x · m'| < 2^62. Below 2^53 the double arithmetic
+ * is exact (the product, the sum and the power-of-two division); above it the same formula runs
+ * in BigInt. Accumulators of the fixture models stay far below the fast path's bound.
+ */
+export function multiplyByQuantizedMultiplierInt64(
+  x: number,
+  multiplier: number,
+  shift: number,
+): number {
+  const reduced = multiplier < 0x7fff0000 ? (multiplier + 32768) >> 16 : 0x7fff;
+  const totalShift = 15 - shift;
+  const product = x * reduced;
+  if (Math.abs(product) < 2 ** 52) {
+    return Math.floor((product + 2 ** (totalShift - 1)) / 2 ** totalShift) | 0;
+  }
+  const r = (BigInt(x) * BigInt(reduced) + (1n << BigInt(totalShift - 1))) >> BigInt(totalShift);
+  return Number(BigInt.asIntN(32, r));
+}
+
+/** C's `static_cast<int16_t>` of an integer: wrap to [−32768, 32767]. */
+export function wrapInt16(x: number): number {
+  return (x << 16) >> 16;
+}
+
+/**
+ * TFLite `CheckedLog2(x)`: `l = round(logf(x) · (1/logf(2)))` in float32 and whether x is a
+ * power of two within 1e-3 of an octave (|log2 x − l| < 1e-3).
+ */
+export function checkedLog2(x: number): { log2: number; isPowerOfTwo: boolean } {
+  const log2 = Math.fround(Math.fround(Math.log(x)) * Math.fround(1 / Math.fround(Math.log(2))));
+  const rounded = roundHalfAwayFromZero(log2);
+  return { log2: rounded, isPowerOfTwo: Math.abs(Math.fround(log2 - rounded)) < Math.fround(1e-3) };
+}
+
+/** Number of entries of an int16 interpolation table: 512 segments and the last end point. */
+export const INT16_LUT_SIZE = 513;
+
+/**
+ * TFLite `LUTPopulateInt16<double>` (`common.h`), the table of f for int16 → int16 lookups with
+ * linear interpolation. The input range [s_in·(−32768 − z_in), s_in·(32767 − z_in)] is cut into
+ * 512 segments of width `step`; with `k = 65536 / (output range)` and round = half away from 0,
+ * entry i is `round(f(x_i)·k) − bias_i`, where `bias_i = round((interp − mid) / 2)` moves the
+ * segment's start so that the interpolated midpoint
+ * `interp = round((f(x_{i+1})·k + round(f(x_i)·k)) / 2)` splits the error with the true
+ * `mid = round(f(x_i + step/2)·k)`; entry 512 is `round(f(x_max)·k)`. Every entry is clamped to
+ * int16. All arithmetic in double, as the softmax tables use it.
+ */
+export function int16LookupTable(
+  f: (x: number) => number,
+  inputScale: number,
+  inputZeroPoint: number,
+  outputScale: number,
+  outputZeroPoint: number,
+): Int16Array {
+  const inputMin = inputScale * (-32768 - inputZeroPoint);
+  const inputMax = inputScale * (32767 - inputZeroPoint);
+  const outputMin = outputScale * (-32768 - outputZeroPoint);
+  const outputMax = outputScale * (32767 - outputZeroPoint);
+  const segments = INT16_LUT_SIZE - 1;
+  const step = (inputMax - inputMin) / segments;
+  const halfStep = step / 2;
+  const k = 65536 / (outputMax - outputMin);
+  const round = roundHalfAwayFromZero;
+  const clamp = (v: number): number => (v < -32768 ? -32768 : v > 32767 ? 32767 : v);
+  const lut = new Int16Array(INT16_LUT_SIZE);
+  for (let i = 0; i < segments; i++) {
+    const value = f(inputMin + i * step);
+    const midpoint = f(inputMin + i * step + halfStep);
+    const next = f(inputMin + (i + 1) * step);
+    const sample = round(value * k);
+    const interpolated = round((next * k + round(value * k)) / 2);
+    const bias = round((interpolated - round(midpoint * k)) / 2);
+    lut[i] = clamp(sample - bias);
+  }
+  lut[segments] = clamp(round(f(inputMax) * k));
+  return lut;
+}
+
+/**
+ * TFLite `LUTLookup(int16 value, lut)`: the top 9 bits of `value + 32768` pick the segment, the
+ * low 7 interpolate: `base + ((slope · (value & 127) + 64) >> 7)`, wrapped to int16.
+ */
+export function int16Lookup(value: number, lut: Int16Array): number {
+  const index = 256 + (value >> 7);
+  const base = lut[index] ?? 0;
+  const slope = (lut[index + 1] ?? 0) - base;
+  return wrapInt16(base + ((slope * (value & 0x7f) + 64) >> 7));
+}
+
+/**
+ * LiteRT's `sigmoid_table_uint16` (`kernels/internal/common.h`): sigmoid(i/24) in Q0.16 for
+ * i = 0 … 255, shared by the int16 LOGISTIC and TANH kernels (tanh(x) = 2·sigmoid(2x) − 1).
+ * NOTE: these are data, not a formula: the entries are within 0.7 of 65536·sigmoid(i/24) but
+ * not its rounding (the table was tuned for interpolation), so bit-exactness needs the values
+ * themselves; `int16.test.ts` checks them against the formula.
+ */
+// prettier-ignore
+export const SIGMOID_TABLE_Q16: Uint16Array = Uint16Array.from([
+  32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149,
+  40794, 41432, 42064, 42688, 43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369,
+  47911, 48443, 48964, 49475, 49975, 50464, 50942, 51409, 51865, 52311, 52745, 53169,
+  53581, 53983, 54374, 54755, 55125, 55485, 55834, 56174, 56503, 56823, 57133, 57433,
+  57724, 58007, 58280, 58544, 58800, 59048, 59288, 59519, 59743, 59959, 60168, 60370,
+  60565, 60753, 60935, 61110, 61279, 61441, 61599, 61750, 61896, 62036, 62172, 62302,
+  62428, 62549, 62666, 62778, 62886, 62990, 63090, 63186, 63279, 63368, 63454, 63536,
+  63615, 63691, 63765, 63835, 63903, 63968, 64030, 64090, 64148, 64204, 64257, 64308,
+  64357, 64405, 64450, 64494, 64536, 64576, 64614, 64652, 64687, 64721, 64754, 64786,
+  64816, 64845, 64873, 64900, 64926, 64950, 64974, 64997, 65019, 65039, 65060, 65079,
+  65097, 65115, 65132, 65149, 65164, 65179, 65194, 65208, 65221, 65234, 65246, 65258,
+  65269, 65280, 65291, 65301, 65310, 65319, 65328, 65337, 65345, 65352, 65360, 65367,
+  65374, 65381, 65387, 65393, 65399, 65404, 65410, 65415, 65420, 65425, 65429, 65433,
+  65438, 65442, 65445, 65449, 65453, 65456, 65459, 65462, 65465, 65468, 65471, 65474,
+  65476, 65479, 65481, 65483, 65485, 65488, 65489, 65491, 65493, 65495, 65497, 65498,
+  65500, 65501, 65503, 65504, 65505, 65507, 65508, 65509, 65510, 65511, 65512, 65513,
+  65514, 65515, 65516, 65517, 65517, 65518, 65519, 65520, 65520, 65521, 65522, 65522,
+  65523, 65523, 65524, 65524, 65525, 65525, 65526, 65526, 65526, 65527, 65527, 65528,
+  65528, 65528, 65529, 65529, 65529, 65529, 65530, 65530, 65530, 65530, 65531, 65531,
+  65531, 65531, 65531, 65532, 65532, 65532, 65532, 65532, 65532, 65533, 65533, 65533,
+  65533, 65533, 65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534, 65534, 65534,
+  65534, 65534, 65534, 65535,
+]);
+
+/**
+ * The int16 input rescaling of LOGISTIC and TANH (TFLite `activations.cc` `SigmoidPrepare` /
+ * `TanhPrepare`, `kInputIntegerBits = 3`): the kernels want the input in units of 1/(3·4096)
+ * (so ±2^17 spans ±10.7) as `(x · multiplier + round) >> leftShift`.
+ * - Power-of-two input scale with leftShift = 12 + log2(scale) equal to 0 (LOGISTIC) or 0/1 (TANH):
+ *   multiplier 3 · 2^leftShift, leftShift 0.
+ * - Otherwise m = s_in · 4096 · 3 in double, doubled (leftShift += 1) while m ≤ 32767/2 and
+ *   leftShift ≤ 30; multiplier = ⌊m⌋.
+ */
+export function int16ActivationRescale(
+  inputScale: number,
+  allowedPotShifts: readonly number[],
+): { multiplier: number; leftShift: number } {
+  const { log2, isPowerOfTwo } = checkedLog2(inputScale);
+  const potShift = 15 - 3 + log2;
+  if (isPowerOfTwo && allowedPotShifts.includes(potShift)) {
+    return { multiplier: 3 << potShift, leftShift: 0 };
+  }
+  let m = inputScale * 4096.0 * 3.0;
+  let leftShift = 0;
+  while (m <= 32767.0 / 2.0 && leftShift <= 30) {
+    leftShift++;
+    m *= 2;
+  }
+  return { multiplier: Math.trunc(m), leftShift };
+}
+
+/**
+ * TFLite `reference_integer_ops::Logistic` for one int16 value, output in Q0.15:
+ * v = (x·multiplier + round) >> leftShift; for |v| the table segment is |v| >> 9 and the
+ * interpolation weight |v| & 511: r = (t[h] << 9) + w·(t[h+1] − t[h]) (Q0.25), saturated to
+ * 0x7FFF << 10 from segment 255 on; sigmoid(−x) = 1 − sigmoid(x) gives
+ * r' = 2^25 − r + 511 for v < 0; y = (r' + 512 or r + 512) >> 10.
+ */
+export function logisticInt16(x: number, multiplier: number, leftShift: number): number {
+  const round = leftShift > 0 ? 1 << (leftShift - 1) : 0;
+  const v = ((x * multiplier + round) | 0) >> leftShift;
+  const a = v < 0 ? -v : v;
+  const h = a >>> 9;
+  let r: number;
+  if (h >= 255) {
+    r = 0x7fff << 10;
+  } else {
+    const ta = SIGMOID_TABLE_Q16[h] ?? 0;
+    const tb = SIGMOID_TABLE_Q16[h + 1] ?? 0;
+    r = ta * 512 + (a & 0x1ff) * (tb - ta);
+  }
+  r = v >= 0 ? r + 512 : 2 ** 25 - r + 512 - 1;
+  return wrapInt16(Math.floor(r / 1024));
+}
+
+/**
+ * TFLite `reference_integer_ops::Tanh` for one int16 value, output in Q0.15, from the same
+ * sigmoid table at twice the input resolution (segment |v| >> 8, weight |v| & 255):
+ * r = (t[h] << 8) + w·(t[h+1] − t[h]) (saturated to 0xFFFF << 8), then
+ * y = (r − 2^23 + 2^7) >> 8 for v ≥ 0 and (−r + 2^23 + 2^7 − 1) >> 8 for v < 0
+ * (2·sigmoid − 1, arithmetic shift).
+ */
+export function tanhInt16(x: number, multiplier: number, leftShift: number): number {
+  const round = leftShift > 0 ? 1 << (leftShift - 1) : 0;
+  const v = ((x * multiplier + round) | 0) >> leftShift;
+  const a = v < 0 ? -v : v;
+  const h = a >>> 8;
+  let r: number;
+  if (h >= 255) {
+    r = 0xffff << 8;
+  } else {
+    const ta = SIGMOID_TABLE_Q16[h] ?? 0;
+    const tb = SIGMOID_TABLE_Q16[h + 1] ?? 0;
+    r = ta * 256 + (a & 0xff) * (tb - ta);
+  }
+  r = v >= 0 ? r - 2 ** 23 + 2 ** 7 : -r + 2 ** 23 + 2 ** 7 - 1;
+  return wrapInt16(r >> 8);
+}

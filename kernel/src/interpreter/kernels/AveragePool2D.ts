@@ -1,8 +1,8 @@
 /**
  * AVERAGE_POOL_2D: the mean of each window's in-image taps (count = number of such taps), then
- * the fused activation clamp. int8 (TFLite `integer_ops::AveragePool`): the raw int8 sum divided
- * by the count, rounded half away from zero, no rescale (input and output share scale and
- * zero point).
+ * the fused activation clamp. int8 and int16 (TFLite `integer_ops::AveragePool`, both overloads):
+ * the raw integer sum divided by the count, rounded half away from zero, no rescale (input and
+ * output share scale and zero point).
  */
 import type { Node } from "../node";
 import { floatActivationRange, quantizedActivationRange } from "./common";
@@ -27,9 +27,10 @@ export const AveragePool2D: Kernel = {
       };
       return () => pool(g, x, "sum", initial, store);
     }
-    if (input.dtype === "int8") {
-      const x = node.i8(input);
-      const y = node.i8(output);
+    if (input.dtype === "int8" || input.dtype === "int16") {
+      if (output.dtype !== input.dtype) throw node.unsupported("input and output types differ");
+      const x = node.i8or16(input);
+      const y = node.i8or16(output);
       const outQ = node.affine(output);
       const [min, max] = quantizedActivationRange(
         node,

@@ -1,7 +1,8 @@
 /**
  * CONV_2D: NHWC input, OHWI weights, optional bias; SAME/VALID padding, strides, dilation, fused
  * activation. Variants: float32; int8 with per-channel or per-tensor weights (TFLite
- * `reference_integer_ops::ConvPerChannel`); hybrid float32 input with int8 weights (TFLite
+ * `reference_integer_ops::ConvPerChannel`); 16x8, int16 activations with int8 weights and int64
+ * bias (the same function's int16 overload: 64-bit accumulator, `MBQM64`); hybrid float32 input with int8 weights (TFLite
  * `conv.cc` `EvalHybrid` / `EvalHybridPerChannel`).
  */
 import type { Node } from "../node";
@@ -12,11 +13,11 @@ import {
   type ConvGeometry,
   type OutputStage,
 } from "./convolution";
-import { floatActivationRange, quantizedActivationRange } from "./common";
+import { expectSymmetricInt16, floatActivationRange, quantizedActivationRange } from "./common";
 import { asymmetricQuantizeRow, symmetricQuantizeRow } from "./hybrid";
 import type { Eval, Kernel } from "./kernel";
-import { channelMultipliers, floatStage, requantizeStage } from "./stages";
-import { floatBias, int32Bias, perChannel, weightScales } from "./weights";
+import { channelMultipliers, floatStage, requantizeInt64Stage, requantizeStage } from "./stages";
+import { floatBias, int32Bias, perChannel, weightScales, wideBias } from "./weights";
 
 const INPUT = 0;
 const FILTER = 1;
@@ -90,6 +91,26 @@ export const Conv2D: Kernel = {
         ),
       );
       return each((b) => convImageInt(g, x, b, inQ.zeroPoint, w, patch, acc, stage));
+    }
+
+    if (input.dtype === "int16" && filter.dtype === "int8") {
+      // 16x8: zero points 0, int64 (or int32) bias, MBQM on the 64-bit accumulator.
+      expectSymmetricInt16(node, input, output);
+      const x = node.i16(input);
+      const w = node.i8(filter);
+      const patch = new Int32Array(hwi);
+      const inQ = node.affine(input);
+      const outQ = node.affine(output);
+      const real = weightScales(node, filter, 0, outC).map((s) => (inQ.scale * s) / outQ.scale);
+      const acc = new Float64Array(outC);
+      const stage = requantizeInt64Stage(
+        node.i16(output),
+        wideBias(node, bias, outC),
+        outC,
+        channelMultipliers(real, outC),
+        quantizedActivationRange(node, o.fusedActivationFunction, outQ.scale, 0, output.dtype),
+      );
+      return each((b) => convImageInt(g, x, b, 0, w, patch, acc, stage));
     }
 
     if (input.dtype === "float32" && filter.dtype === "int8") {

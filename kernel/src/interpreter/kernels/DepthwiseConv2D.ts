@@ -2,6 +2,7 @@
  * DEPTHWISE_CONV_2D: NHWC input, weights [1, kH, kW, inC · multiplier], optional bias; output
  * channel ic · multiplier + m filters input channel ic only. Variants: float32; int8 with
  * per-channel (axis 3) or per-tensor weights (TFLite `reference_integer_ops::DepthwiseConvPerChannel`);
+ * 16x8, int16 activations with int8 weights and int64 bias (its int16 overload, `MBQM64`);
  * hybrid float32 input with int8 weights (`DepthwiseConvHybridPerChannel`).
  */
 import type { Node } from "../node";
@@ -11,11 +12,11 @@ import {
   depthwiseImageInt,
   type OutputStage,
 } from "./convolution";
-import { floatActivationRange, quantizedActivationRange } from "./common";
+import { expectSymmetricInt16, floatActivationRange, quantizedActivationRange } from "./common";
 import { asymmetricQuantizeRow } from "./hybrid";
 import type { Eval, Kernel } from "./kernel";
-import { channelMultipliers, floatStage, requantizeStage } from "./stages";
-import { floatBias, int32Bias, perChannel, weightScales } from "./weights";
+import { channelMultipliers, floatStage, requantizeInt64Stage, requantizeStage } from "./stages";
+import { floatBias, int32Bias, perChannel, weightScales, wideBias } from "./weights";
 
 const INPUT = 0;
 const FILTER = 1;
@@ -87,6 +88,25 @@ export const DepthwiseConv2D: Kernel = {
         ),
       );
       return each((b) => depthwiseImageInt(g, multiplier, x, b, inQ.zeroPoint, w, acc, stage));
+    }
+
+    if (input.dtype === "int16" && filter.dtype === "int8") {
+      // 16x8: zero points 0, int64 bias, MBQM on the 64-bit accumulator.
+      expectSymmetricInt16(node, input, output);
+      const x = node.i16(input);
+      const w = node.i8(filter);
+      const inQ = node.affine(input);
+      const outQ = node.affine(output);
+      const real = weightScales(node, filter, 3, outC).map((s) => (inQ.scale * s) / outQ.scale);
+      const acc = new Float64Array(outC);
+      const stage = requantizeInt64Stage(
+        node.i16(output),
+        wideBias(node, bias, outC),
+        outC,
+        channelMultipliers(real, outC),
+        quantizedActivationRange(node, o.fusedActivationFunction, outQ.scale, 0, output.dtype),
+      );
+      return each((b) => depthwiseImageInt(g, multiplier, x, b, 0, w, acc, stage));
     }
 
     if (input.dtype === "float32" && filter.dtype === "int8") {

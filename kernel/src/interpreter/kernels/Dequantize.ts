@@ -1,5 +1,5 @@
 /**
- * DEQUANTIZE to float32. int8/uint8 (TFLite `reference_ops::Dequantize`): x = scale · (q − zeroPoint)
+ * DEQUANTIZE to float32. int8/uint8/int16 (TFLite `reference_ops::Dequantize`): x = scale · (q − zeroPoint)
  * in double, rounded to float32; per tensor or per channel along `quantizedDimension`.
  * float16 (fp16 post-training quantization's constants): exact widening to float32.
  */
@@ -24,8 +24,8 @@ export const Dequantize: Kernel = {
       };
     }
 
-    if (input.dtype === "int8" || input.dtype === "uint8") {
-      const x = node.q8(input);
+    if (input.dtype === "int8" || input.dtype === "uint8" || input.dtype === "int16") {
+      const x = node.qint(input);
       const q = node.quantization(input);
       if (q.scales.length === 1) {
         const scale = q.scales[0] ?? 0;

@@ -2,7 +2,8 @@
  * FULLY_CONNECTED: input flattened to [batch, depth], weights [units, depth], optional bias;
  * `keepNumDims` keeps the input's leading dimensions. Variants: float32; int8 with per-tensor or
  * per-channel (axis 0) weights (TFLite `reference_integer_ops::FullyConnected[PerChannel]`,
- * which requantize in double);
+ * which requantize in double); 16x8, int16 input with int8 weights and int64 bias (the same
+ * functions' int16 overloads, on a 64-bit accumulator);
  * hybrid float32 input with int8 weights (TFLite `fully_connected.cc` `EvalHybridDense`).
  */
 import { shapeSize } from "../../ir";
@@ -11,8 +12,8 @@ import { denseRowFloat, denseRowInt, type OutputStage } from "./convolution";
 import { floatActivationRange, quantizedActivationRange } from "./common";
 import { asymmetricQuantizeRow, symmetricQuantizeRow } from "./hybrid";
 import type { Eval, Kernel } from "./kernel";
-import { doubleRequantizeStage, floatStage } from "./stages";
-import { floatBias, int32Bias, perChannel, weightScales } from "./weights";
+import { doubleRequantizeStage, doubleRequantizeWideStage, floatStage } from "./stages";
+import { floatBias, int32Bias, perChannel, weightScales, wideBias } from "./weights";
 
 const INPUT = 0;
 const WEIGHTS = 1;
@@ -76,6 +77,31 @@ export const FullyConnected: Kernel = {
       const stage = doubleRequantizeStage(
         node.i8(output),
         int32Bias(node, bias, units),
+        units,
+        Float64Array.from({ length: units }, (_, u) => real[real.length === 1 ? 0 : u] ?? 0),
+        outQ.zeroPoint,
+        quantizedActivationRange(
+          node,
+          o.fusedActivationFunction,
+          outQ.scale,
+          outQ.zeroPoint,
+          output.dtype,
+        ),
+      );
+      return each((b) => denseRowInt(x, b, depth, inQ.zeroPoint, w, units, acc, stage));
+    }
+
+    if (input.dtype === "int16" && weights.dtype === "int8") {
+      // 16x8: the int8 formula (requantized in double) on an int64 accumulator and bias.
+      const x = node.i16(input);
+      const w = node.i8(weights);
+      const inQ = node.affine(input);
+      const outQ = node.affine(output);
+      const real = weightScales(node, weights, 0, units).map((s) => (inQ.scale * s) / outQ.scale);
+      const acc = new Float64Array(units);
+      const stage = doubleRequantizeWideStage(
+        node.i16(output),
+        wideBias(node, bias, units),
         units,
         Float64Array.from({ length: units }, (_, u) => real[real.length === 1 ? 0 : u] ?? 0),
         outQ.zeroPoint,

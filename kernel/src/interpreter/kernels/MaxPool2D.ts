@@ -1,9 +1,10 @@
 /**
  * MAX_POOL_2D: the maximum over each window's in-image taps, then the fused activation clamp.
- * int8 needs no rescale: input and output share scale and zero point (TFLite `integer_ops::MaxPool`).
+ * int8 and int16 need no rescale: input and output share scale and zero point (TFLite
+ * `integer_ops::MaxPool`, both overloads).
  */
 import type { Node } from "../node";
-import { floatActivationRange, quantizedActivationRange } from "./common";
+import { dtypeRange, floatActivationRange, quantizedActivationRange } from "./common";
 import type { Eval, Kernel } from "./kernel";
 import { pool, poolGeometry, type PoolStore } from "./pooling";
 
@@ -24,9 +25,10 @@ export const MaxPool2D: Kernel = {
       };
       return () => pool(g, x, "max", initial, store);
     }
-    if (input.dtype === "int8") {
-      const x = node.i8(input);
-      const y = node.i8(output);
+    if (input.dtype === "int8" || input.dtype === "int16") {
+      if (output.dtype !== input.dtype) throw node.unsupported("input and output types differ");
+      const x = node.i8or16(input);
+      const y = node.i8or16(output);
       const outQ = node.affine(output);
       const [min, max] = quantizedActivationRange(
         node,
@@ -35,7 +37,7 @@ export const MaxPool2D: Kernel = {
         outQ.zeroPoint,
         output.dtype,
       );
-      const initial = -128;
+      const initial = dtypeRange(node, input.dtype)[0];
       const store: PoolStore = (v, _count, i) => {
         y[i] = v < min ? min : v > max ? max : v;
       };

@@ -1,12 +1,13 @@
 /**
  * MEAN over the axes given by the 2nd input (constant int32), keeping reduced dimensions as 1
- * when `keepDims`. float32: sum / n. int8 (TFLite `reference_ops::QuantizedMeanOrSum`): with
+ * when `keepDims`. float32: sum / n. int8 and int16 (TFLite `reference_ops::QuantizedMeanOrSum`): with
  * M·2^shift = s_in / s_out and k = min(⌊log2 n⌋, 32, 31 + shift), the multiplier absorbs 1/n as
  * M' = ⌊M·2^k / n⌋, shift' = shift − k; y = clamp(MBQM(Σq − z_in·n, M', shift') + z_out).
  */
 import { shapeSize } from "../../ir";
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from "../../quant/fixedpoint";
 import type { Node } from "../node";
+import { dtypeRange } from "./common";
 import type { Eval, Kernel } from "./kernel";
 import { embedIndex } from "./layout";
 
@@ -50,9 +51,11 @@ export const Mean: Kernel = {
       };
     }
 
-    if (input.dtype === "int8") {
-      const x = node.i8(input);
-      const y = node.i8(output);
+    if (input.dtype === "int8" || input.dtype === "int16") {
+      if (output.dtype !== input.dtype) throw node.unsupported("input and output types differ");
+      const x = node.i8or16(input);
+      const y = node.i8or16(output);
+      const [qmin, qmax] = dtypeRange(node, input.dtype);
       const inQ = node.affine(input);
       const outQ = node.affine(output);
       const base = quantizeMultiplier(inQ.scale / outQ.scale);
@@ -68,7 +71,7 @@ export const Mean: Kernel = {
         for (let i = 0; i < size; i++) sums[map[i]] += x[i];
         for (let j = 0; j < outSize; j++) {
           const q = mbqm(sums[j] - offset, multiplier, shift) + zo;
-          y[j] = q < -128 ? -128 : q > 127 ? 127 : q;
+          y[j] = q < qmin ? qmin : q > qmax ? qmax : q;
         }
       };
     }

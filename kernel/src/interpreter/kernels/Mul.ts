@@ -3,11 +3,13 @@
  * int8 (TFLite `mul.cc`, `integer_ops::MulElementwise`):
  * y = clamp(MBQM((a − z_a)(b − z_b), multiplier(s_a·s_b / s_out)) + z_out), the real multiplier
  * computed in float32 (TFLite multiplies and divides the float scales before widening).
+ * int16 (16x8): the same formula with zero points 0; the product of two int16 values is at most
+ * 2^30 in magnitude, so it fits the int32 MBQM.
  */
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from "../../quant/fixedpoint";
 import type { Node } from "../node";
 import { prepareBinary } from "./binary";
-import { floatActivationRange, quantizedActivationRange } from "./common";
+import { expectSymmetricInt16, floatActivationRange, quantizedActivationRange } from "./common";
 import type { Eval, Kernel } from "./kernel";
 
 // Local bindings: an imported function is read through a module getter at each call under
@@ -33,13 +35,14 @@ export const Mul: Kernel = {
       };
     }
 
-    if (a.dtype === "int8") {
-      const x1 = node.i8(a);
-      const x2 = node.i8(b);
-      const y = node.i8(output);
+    if (a.dtype === "int8" || a.dtype === "int16") {
+      const x1 = node.i8or16(a);
+      const x2 = node.i8or16(b);
+      const y = node.i8or16(output);
       const q1 = node.affine(a);
       const q2 = node.affine(b);
       const qo = node.affine(output);
+      if (a.dtype === "int16") expectSymmetricInt16(node, a, b, output);
       const { multiplier, shift } = quantizeMultiplier(
         Math.fround(Math.fround(q1.scale * q2.scale) / qo.scale),
       );

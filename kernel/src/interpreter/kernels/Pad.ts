@@ -34,9 +34,10 @@ export const Pad: Kernel = {
         for (let i = 0; i < n; i++) y[map[i]] = x[i];
       };
     }
-    if (input.dtype === "int8" || input.dtype === "uint8") {
-      const x = node.q8(input);
-      const y = node.q8(output);
+    if (input.dtype === "int8" || input.dtype === "uint8" || input.dtype === "int16") {
+      if (output.dtype !== input.dtype) throw node.unsupported("input and output types differ");
+      const x = node.qint(input);
+      const y = node.qint(output);
       const padValue = node.affine(output).zeroPoint;
       return () => {
         y.fill(padValue);

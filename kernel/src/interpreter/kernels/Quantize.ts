@@ -1,7 +1,8 @@
 /**
- * QUANTIZE. float32 → int8/uint8 (TFLite `reference_ops::AffineQuantize`):
+ * QUANTIZE. float32 → int8/uint8/int16 (TFLite `reference_ops::AffineQuantize`):
  * q = clamp(round(x / scale) + zeroPoint), the division in float32, round half away from zero.
- * int8/uint8 → int8/uint8 requantize (`reference_ops::Requantize`):
+ * int8/uint8/int16 → int8/uint8/int16 requantize (`reference_ops::Requantize`; 16x8 models
+ * requantize int16 → int16 where a concatenation's inputs need its scale):
  * q = clamp(MBQM(x − zeroPoint_in, multiplier(scale_in / scale_out)) + zeroPoint_out); for equal
  * scales and zero points 128 apart (uint8 ↔ int8 model edges) this is exactly x ^ 0x80.
  */
@@ -24,8 +25,10 @@ export const Quantize: Kernel = {
   prepare(node: Node): Eval {
     const input = node.input(0);
     const output = node.allocateOutput(0, [...input.shape]);
-    if (output.dtype !== "int8" && output.dtype !== "uint8") throw node.unsupported();
-    const y = node.q8(output);
+    if (output.dtype !== "int8" && output.dtype !== "uint8" && output.dtype !== "int16") {
+      throw node.unsupported();
+    }
+    const y = node.qint(output);
     const outQ = node.affine(output);
     const [qmin, qmax] = dtypeRange(node, output.dtype);
     const n = y.length;
@@ -42,8 +45,12 @@ export const Quantize: Kernel = {
       };
     }
 
-    if (input.dtype === "int8" || input.dtype === "uint8") {
-      const x = node.q8(input);
+    if (input.dtype === "int8" || input.dtype === "uint8" || input.dtype === "int16") {
+      // As TFLite: int16 requantizes to int8 or int16, int8/uint8 to int8 or uint8.
+      if ((input.dtype === "int16") !== (output.dtype === "int16") && output.dtype !== "int8") {
+        throw node.unsupported();
+      }
+      const x = node.qint(input);
       const inQ = node.affine(input);
       const { multiplier, shift } = quantizeMultiplier(inQ.scale / outQ.scale);
       const inZp = inQ.zeroPoint;

@@ -5,6 +5,7 @@
 import type { Activation, DType, Padding } from "../../ir";
 import { roundHalfAwayFromZero } from "../../quant/fixedpoint";
 import type { Node } from "../node";
+import type { RuntimeTensor } from "../tensor";
 
 export interface PaddedDim {
   outSize: number;
@@ -86,4 +87,17 @@ export function quantizedActivationRange(
     lo === -Infinity ? qmin : Math.max(qmin, quantize(lo)),
     hi === Infinity ? qmax : Math.min(qmax, quantize(hi)),
   ];
+}
+
+/**
+ * int16 activations are symmetric: TFLite's int16 kernels require zero point 0 on their
+ * quantized inputs and outputs (and several drop the offsets from their arithmetic).
+ */
+export function expectSymmetricInt16(node: Node, ...tensors: RuntimeTensor[]): void {
+  for (const t of tensors) {
+    const zeroPoint = t.quantization?.zeroPoints[0] ?? 0;
+    if (t.dtype === "int16" && zeroPoint !== 0) {
+      throw node.unsupported(`int16 tensor '${t.name}' must have zero point 0, found ${zeroPoint}`);
+    }
+  }
 }

@@ -8,7 +8,8 @@
  * the reference loop order (ky, kx, ic). Float: float32 accumulator, each product and sum
  * rounded to float32 as the C++ computes it, so results equal the reference kernels'.
  * Integer: int32 accumulator; with int8 operands each product is at most 128·255 < 2^15, so
- * it is exact for fewer than 2^16 taps per output.
+ * it is exact for fewer than 2^16 taps per output. int16 activations (16x8) accumulate in
+ * doubles instead, exact like TFLite's int64 accumulator (see `IntAccumulator`).
  *
  * NOTE: each loop nest exists twice, float and integer, and differs only in the multiply-add:
  * one generic version would make V8's element accesses polymorphic in the hottest loop.
@@ -20,9 +21,17 @@ import type { Node } from "../node";
 import type { RuntimeTensor } from "../tensor";
 import { paddedDim } from "./common";
 
-export type Accumulator = Float32Array | Int32Array;
+export type Accumulator = Float32Array | Int32Array | Float64Array;
 /** Operand data: float32 activations/weights, or int8 (quantized activations, weights). */
 export type Operand = Float32Array | Int8Array;
+/** Quantized activations: int8, or int16 in 16x8 models. */
+export type IntActivations = Int8Array | Int16Array;
+/**
+ * Integer accumulators: int32 (wrapping like C's int32) for int8 activations; for int16
+ * activations a double, which holds TFLite's int64 accumulator exactly: each int16·int8
+ * product is below 2^22 in magnitude, so fewer than 2^31 taps stay below 2^53.
+ */
+export type IntAccumulator = Int32Array | Float64Array;
 
 /** Consumes `acc[0 … channels)` of one output pixel or row, stored at `out[offset …]`. */
 export type OutputStage = (acc: Accumulator, offset: number, batch: number) => void;
@@ -126,7 +135,7 @@ function gatherPatchFloat(
 /** `gatherPatchFloat` for int8 input (monomorphic copy, see the NOTE above). */
 function gatherPatchInt(
   g: ConvGeometry,
-  input: Int8Array,
+  input: IntActivations,
   inBatch: number,
   oy: number,
   ox: number,
@@ -222,7 +231,13 @@ function dotsFloat(
 }
 
 /** acc[r] = Σ_k a[k] · w[r·size + k], integer (exact in any order), four rows side by side. */
-function dotsInt(a: Int32Array, w: Int8Array, size: number, rows: number, acc: Int32Array): void {
+function dotsInt(
+  a: Int32Array,
+  w: Int8Array,
+  size: number,
+  rows: number,
+  acc: IntAccumulator,
+): void {
   let r = 0;
   for (; r + 3 < rows; r += 4) {
     const w0 = r * size;
@@ -256,12 +271,12 @@ function dotsInt(a: Int32Array, w: Int8Array, size: number, rows: number, acc: I
 /** CONV_2D over one batch image, integer: acc[oc] = Σ w[oc,ky,kx,ic] · (x − inputOffset). */
 export function convImageInt(
   g: ConvGeometry,
-  input: Int8Array,
+  input: IntActivations,
   batch: number,
   inputOffset: number,
   weights: Int8Array,
   patch: Int32Array,
-  acc: Int32Array,
+  acc: IntAccumulator,
   stage: OutputStage,
 ): void {
   const { inH, inW, inC, outH, outW, outC } = g;
@@ -328,11 +343,11 @@ export function depthwiseImageFloat(
 export function depthwiseImageInt(
   g: ConvGeometry,
   multiplier: number,
-  input: Int8Array,
+  input: IntActivations,
   batch: number,
   inputOffset: number,
   weights: Int8Array,
-  acc: Int32Array,
+  acc: IntAccumulator,
   stage: OutputStage,
 ): void {
   const { inH, inW, inC, outH, outW, outC, kW, strideH, strideW, dilationH, dilationW } = g;
@@ -381,13 +396,13 @@ export function denseRowFloat(
 
 /** FULLY_CONNECTED for one batch row, integer: acc[u] = Σ_i w[u,i] · (x[i] − inputOffset). */
 export function denseRowInt(
-  input: Int8Array,
+  input: IntActivations,
   batch: number,
   depth: number,
   inputOffset: number,
   weights: Int8Array,
   units: number,
-  acc: Int32Array,
+  acc: IntAccumulator,
   stage: OutputStage,
 ): void {
   const inBase = batch * depth;

@@ -25,11 +25,11 @@ export function poolGeometry(node: Node): ConvGeometry {
 
 /**
  * Run a pooling reduction over every batch, output pixel and channel: `"max"` (starting from
- * `initial`, the dtype's lowest value) or `"sum"` (float32 sums for float input, exact for int8).
+ * `initial`, the dtype's lowest value) or `"sum"` (float32 sums for float input, exact for int8 and int16 below 2^24).
  */
 export function pool(
   g: ConvGeometry,
-  x: Float32Array | Int8Array,
+  x: Float32Array | Int8Array | Int16Array,
   mode: "max" | "sum",
   initial: number,
   store: PoolStore,

@@ -5,6 +5,7 @@
  */
 import {
   multiplyByQuantizedMultiplier,
+  multiplyByQuantizedMultiplierInt64,
   quantizeMultiplier,
   roundHalfAwayFromZero,
 } from "../../quant/fixedpoint";
@@ -13,6 +14,7 @@ import type { Accumulator, OutputStage } from "./convolution";
 // Local bindings: an imported function is read through a module getter at each call under
 // some loaders (tsx); hot loops call these instead.
 const mbqm = multiplyByQuantizedMultiplier;
+const mbqm64 = multiplyByQuantizedMultiplierInt64;
 const roundHalfAway = roundHalfAwayFromZero;
 
 /** Per-channel quantized multipliers (one entry broadcasts to every channel). */
@@ -87,6 +89,48 @@ export function doubleRequantizeStage(
     for (let c = 0; c < channels; c++) {
       const total = (acc[c] + bias[c]) | 0;
       const q = roundHalfAway(total * scales[c]) + outputZeroPoint;
+      out[offset + c] = q < actMin ? actMin : q > actMax ? actMax : q;
+    }
+  };
+}
+
+/**
+ * 16x8 CONV_2D / DEPTHWISE_CONV_2D (TFLite `reference_integer_ops::ConvPerChannel` /
+ * `DepthwiseConvPerChannel` with int16 input and int64 bias):
+ * q = clamp(MBQM64(acc + bias, multiplier_c, shift_c), actMin, actMax); zero points are 0.
+ * acc + bias is an exact integer in a double (|acc + bias| < 2^53, see `IntAccumulator`).
+ */
+export function requantizeInt64Stage(
+  out: Int16Array,
+  bias: Float64Array,
+  channels: number,
+  { multipliers, shifts }: ChannelMultipliers,
+  [actMin, actMax]: [number, number],
+): OutputStage {
+  return (acc: Accumulator, offset: number) => {
+    for (let c = 0; c < channels; c++) {
+      const q = mbqm64(acc[c] + bias[c], multipliers[c], shifts[c]);
+      out[offset + c] = q < actMin ? actMin : q > actMax ? actMax : q;
+    }
+  };
+}
+
+/**
+ * 16x8 FULLY_CONNECTED (TFLite reference `FullyConnected[PerChannel]` with int16 input, int64 or
+ * int32 bias): q = clamp(round(double(acc + bias) · scale_c) + outputZeroPoint, actMin, actMax),
+ * as `doubleRequantizeStage` but with the accumulator not wrapped to int32 (it is int64 there).
+ */
+export function doubleRequantizeWideStage(
+  out: Int16Array,
+  bias: Float64Array,
+  channels: number,
+  scales: Float64Array,
+  outputZeroPoint: number,
+  [actMin, actMax]: [number, number],
+): OutputStage {
+  return (acc: Accumulator, offset: number) => {
+    for (let c = 0; c < channels; c++) {
+      const q = roundHalfAway((acc[c] + bias[c]) * scales[c]) + outputZeroPoint;
       out[offset + c] = q < actMin ? actMin : q > actMax ? actMax : q;
     }
   };

@@ -1,8 +1,10 @@
 /**
  * Shared prepare steps of the element-wise activations: the int8 lookup table of LOGISTIC and
- * TANH, and the requantize-and-clamp of RELU and RELU6.
+ * TANH, their int16 fixed-point path, and the requantize-and-clamp of RELU and RELU6.
  */
 import {
+  checkedLog2,
+  int16ActivationRescale,
   multiplyByQuantizedMultiplier,
   quantizeMultiplier,
   roundHalfAwayFromZero,
@@ -111,4 +113,37 @@ export function prepareClamp(node: Node, lo: number, hi: number): Eval {
     };
   }
   throw node.unsupported();
+}
+
+/**
+ * The int16 LOGISTIC / TANH of TFLite (`activations.cc`, `reference_integer_ops::Logistic` /
+ * `Tanh`): zero points 0, output scale 2^−15 (checked as TFLite's `CheckedLog2` does), the input
+ * rescaled by `int16ActivationRescale` and each value mapped by `f(x, multiplier, leftShift)`.
+ * `potShifts` are the power-of-two input shifts the op accepts as such (LOGISTIC 0, TANH 0 or 1).
+ */
+export function prepareInt16Activation(
+  node: Node,
+  f: (x: number, multiplier: number, leftShift: number) => number,
+  potShifts: readonly number[],
+): Eval {
+  const input = node.input(0);
+  const output = node.allocateOutput(0, [...input.shape]);
+  const x = node.i16(input);
+  const y = node.i16(output);
+  const inQ = node.affine(input);
+  const outQ = node.affine(output);
+  if (inQ.zeroPoint !== 0 || outQ.zeroPoint !== 0) {
+    throw node.unsupported(
+      `int16 input and output must have zero point 0, found ${inQ.zeroPoint} and ${outQ.zeroPoint}`,
+    );
+  }
+  const out = checkedLog2(outQ.scale);
+  if (!out.isPowerOfTwo || out.log2 !== -15) {
+    throw node.unsupported(`int16 output must have scale 2^-15, found ${outQ.scale}`);
+  }
+  const { multiplier, leftShift } = int16ActivationRescale(inQ.scale, potShifts);
+  const n = y.length;
+  return () => {
+    for (let i = 0; i < n; i++) y[i] = f(x[i], multiplier, leftShift);
+  };
 }

@@ -53,3 +53,29 @@ export function perChannel(scales: readonly number[], channels: number): Float32
   for (let c = 0; c < channels; c++) out[c] = scales[scales.length === 1 ? 0 : c] ?? 0;
   return out;
 }
+
+/**
+ * Bias of a 16x8 op as exact integers in doubles: int64 (the converter's default for int16
+ * activations) or int32, zeros if none. An int64 entry beyond ±2^53 cannot be held exactly and
+ * is refused (TFLite itself requires the accumulator below 2^47).
+ */
+export function wideBias(node: Node, bias: RuntimeTensor | null, channels: number): Float64Array {
+  const out = new Float64Array(channels);
+  if (bias === null) return out;
+  const data = bias.data;
+  if (data.length !== channels) {
+    throw node.shapeError(`bias '${bias.name}' has ${data.length} elements, expected ${channels}`);
+  }
+  if (data instanceof BigInt64Array) {
+    for (let c = 0; c < channels; c++) {
+      const v = data[c] ?? 0n;
+      if (v > 2n ** 53n || v < -(2n ** 53n)) {
+        throw node.unsupported(`bias '${bias.name}'[${c}] = ${v} exceeds 2^53`);
+      }
+      out[c] = Number(v);
+    }
+    return out;
+  }
+  out.set(node.i32(bias));
+  return out;
+}
