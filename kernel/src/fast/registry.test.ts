@@ -112,6 +112,80 @@ describe("fast kernels equal tfjs's stock CPU kernels (1e-4 of the tensor's scal
     }
   });
 
+  test("DepthwiseConv2dNative and its gradients: 50 random shapes, multipliers, strides, paddings, dilations", () => {
+    const r = rng(9);
+    for (let c = 0; c < 50; c++) {
+      const kH = int(r, 1, 4);
+      const kW = int(r, 1, 4);
+      const dilation = pick(r, [1, 1, 2]);
+      const stride = dilation > 1 ? 1 : int(r, 1, 3);
+      const strides: [number, number] = [stride, int(r, 1, stride)];
+      // tfjs sizes numeric padding with the undilated filter: only names with dilations.
+      const pad = pick(
+        r,
+        dilation > 1 ? (["same", "valid"] as const) : (["same", "valid", 1] as const),
+      );
+      const xShape: [number, number, number, number] = [
+        int(r, 1, 3),
+        int(r, (kH - 1) * dilation + 1, 12),
+        int(r, (kW - 1) * dilation + 1, 12),
+        int(r, 1, 6),
+      ];
+      const filterShape: [number, number, number, number] = [kH, kW, xShape[3], int(r, 1, 3)];
+      const info = tf.backend_util.computeConv2DInfo(
+        xShape,
+        filterShape,
+        strides,
+        dilation,
+        pad,
+        undefined,
+        true,
+      );
+      tf.tidy(() => {
+        const x = randomTensor(xShape, r);
+        const filter = randomTensor(filterShape, r);
+        const dy = randomTensor(info.outShape, r);
+        const attrs = { strides, pad, dilations: [dilation, dilation] };
+        assertMatchesStock("DepthwiseConv2dNative", { x, filter }, attrs);
+        // tfjs's depthwise gradients support dilation 1 only (the fast kernels decline others).
+        if (dilation === 1) {
+          assertMatchesStock(
+            "DepthwiseConv2dNativeBackpropFilter",
+            { x, dy },
+            { ...attrs, filterShape },
+          );
+          assertMatchesStock(
+            "DepthwiseConv2dNativeBackpropInput",
+            { dy, filter },
+            { ...attrs, inputShape: xShape },
+          );
+        }
+      });
+    }
+  });
+
+  test("AvgPool and AvgPoolGrad: 40 random windows, strides and paddings (border windows)", () => {
+    const r = rng(10);
+    for (let c = 0; c < 40; c++) {
+      const filterSize: [number, number] = [int(r, 1, 4), int(r, 1, 4)];
+      const strides: [number, number] = [int(r, 1, 3), int(r, 1, 3)];
+      const pad = pick(r, ["same", "valid", 1] as const);
+      const xShape: [number, number, number, number] = [
+        int(r, 1, 3),
+        int(r, 4, 11),
+        int(r, 4, 11),
+        int(r, 1, 6),
+      ];
+      tf.tidy(() => {
+        const x = randomTensor(xShape, r);
+        const attrs = { filterSize, strides, pad };
+        assertMatchesStock("AvgPool", { x }, attrs);
+        const y = tf.avgPool(x as tf.Tensor4D, filterSize, strides, pad);
+        assertMatchesStock("AvgPoolGrad", { dy: randomTensor(y.shape, r), input: x }, attrs);
+      });
+    }
+  });
+
   test("BatchMatMul and _FusedMatMul: transposes, batch broadcast, bias, relu", () => {
     const r = rng(4);
     for (let c = 0; c < 40; c++) {

@@ -11,6 +11,12 @@ import { conv2DBackpropFilterKernel } from "./kernels/Conv2DBackpropFilter";
 import { conv2DBackpropInputKernel } from "./kernels/Conv2DBackpropInput";
 import { batchMatMulKernel, fusedMatMulKernel } from "./kernels/BatchMatMul";
 import { addKernel, multiplyKernel, realDivKernel, subKernel } from "./kernels/binary";
+import { avgPoolGradKernel, avgPoolKernel } from "./kernels/AvgPool";
+import {
+  depthwiseConv2dNativeBackpropFilterKernel,
+  depthwiseConv2dNativeBackpropInputKernel,
+  depthwiseConv2dNativeKernel,
+} from "./kernels/DepthwiseConv2dNative";
 import { gatherV2Kernel } from "./kernels/GatherV2";
 import { maxPoolKernel } from "./kernels/MaxPool";
 import { maxPoolGradKernel } from "./kernels/MaxPoolGrad";
@@ -21,8 +27,13 @@ export const FAST_KERNELS: readonly FastKernel[] = [
   conv2DKernel,
   conv2DBackpropFilterKernel,
   conv2DBackpropInputKernel,
+  depthwiseConv2dNativeKernel,
+  depthwiseConv2dNativeBackpropFilterKernel,
+  depthwiseConv2dNativeBackpropInputKernel,
   maxPoolKernel,
   maxPoolGradKernel,
+  avgPoolKernel,
+  avgPoolGradKernel,
   batchMatMulKernel,
   fusedMatMulKernel,
   addKernel,
