@@ -25,6 +25,7 @@ import { dynamicRangePass } from "./dynamic";
 import { float16Pass } from "./float16";
 import { cloneModel, opLabel } from "./graph";
 import { type IOType, integerPass } from "./integer";
+import { perTensorWeights } from "../qat/pertensor";
 
 export type Optimization = "DEFAULT" | "OPTIMIZE_FOR_SIZE" | "OPTIMIZE_FOR_LATENCY";
 export type SupportedType = "float16" | "int8" | "int16";
@@ -67,6 +68,11 @@ export class TFLiteConverter {
    * with one, these override the calibrated ranges of the tensors they name.
    */
   activationRanges: Record<string, { min: number; max: number }> | null = null;
+  /**
+   * Weight tensors (by name) quantized per tensor even when `perChannel` is true: the Dense
+   * kernels a QAT model fake-quantized per tensor (set by `fromLayersModel(qatModel)`).
+   */
+  perTensorWeights: string[] = [];
   /** How `activationRanges` become scales: "float64" (default: TF's rule for QAT ranges) or "float32". */
   activationRangePrecision: "float32" | "float64" = "float64";
 
@@ -101,6 +107,7 @@ export class TFLiteConverter {
       const input = qat.qatConversionInput(tfModel as Parameters<typeof qat.isQatModel>[0]);
       const converter = new TFLiteConverter(input.model);
       converter.activationRanges = input.activationRanges;
+      converter.perTensorWeights = input.perTensorWeights;
       return converter;
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -196,7 +203,7 @@ export class TFLiteConverter {
         };
         const ranges = { get: (name: string) => fromGiven(name) ?? calibration?.get(name) };
         const floatFallback = this.targetSpec.supportedOps.includes("TFLITE_BUILTINS");
-        return integerPass(model, ranges, {
+        const quantized = integerPass(model, ranges, {
           activations: int16 ? "int16" : "int8",
           integerOnly: mode === "int8-only" || (int16 && !floatFallback),
           perChannel: this.perChannel,
@@ -204,6 +211,10 @@ export class TFLiteConverter {
           inferenceOutputType: this.inferenceOutputType,
           isDenylisted,
         });
+        if (this.perChannel && !int16) {
+          perTensorWeights(quantized, this.floatModel, new Set(this.perTensorWeights));
+        }
+        return quantized;
       }
       default:
         return mode satisfies never;

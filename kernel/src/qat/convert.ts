@@ -14,8 +14,9 @@
  * - a tensor with no fake-quant of its own (after MaxPooling2D, Reshape, Flatten, the average
  *   pools) → its op's first input's range: these ops keep the scale in TFLite, and in the QAT
  *   model they see already-quantized values.
- * Weights need no range: on the grid already, the converter's symmetric max|w| / 127 per channel
- * gives back the learned scale (up to float rounding) and the same int8 values.
+ * Weights need no range: on the grid already, the converter's symmetric max|w| / 127 gives back
+ * the learned scale (up to float rounding) and the same int8 values — per channel for conv and
+ * depthwise, per tensor for the weights QAT quantized per tensor (`perTensorWeights`).
  */
 import type * as tf from "@tensorflow/tfjs";
 import { layersModelToFloatModelWithLayerTensors } from "../converter/tfjs";
@@ -37,6 +38,8 @@ export interface QatConversionInput {
   model: Model;
   /** Learned ranges by tensor name of `model`, for `TFLiteConverter.activationRanges`. */
   activationRanges: Record<string, { min: number; max: number }>;
+  /** Weight tensors QAT quantized per tensor (Dense by default), for `perTensorWeights`. */
+  perTensorWeights: string[];
 }
 
 export function qatConversionInput(qat: tf.LayersModel): QatConversionInput {
@@ -51,7 +54,14 @@ export function qatConversionInput(qat: tf.LayersModel): QatConversionInput {
   const deployed = deployedFloatModel(qat);
   try {
     const { model, layerTensors } = layersModelToFloatModelWithLayerTensors(deployed);
-    return { model, activationRanges: placeRanges(model, layerTensors, learned) };
+    const perTensorWeights = Object.entries(learned.layers)
+      .filter(([, r]) => !r.weights.perChannel)
+      .map(([layer]) => `${layer}/kernel`);
+    return {
+      model,
+      activationRanges: placeRanges(model, layerTensors, learned),
+      perTensorWeights,
+    };
   } finally {
     deployed.dispose();
   }

@@ -1,0 +1,287 @@
+// QAT → int8 end to end: the tutorial CNN trained briefly in float (2,000 MNIST images), fine-tuned
+// with the tutorial's QAT recipe (1,000 images, batch 500, 1 epoch, validation split 0.1), then
+// `TFLiteConverter.fromLayersModel(qat)` with optimizations DEFAULT and no representative dataset.
+// Checks: the learned ranges become the activations' parameters by TF's double-precision
+// FakeQuant rule (no calibration); the int8 weights are the fake-quantized weights; tsquant's
+// interpreter equals LiteRT's reference kernels bit for bit; the QAT model's float (fake-quant)
+// forward and the int8 file pick the same class on ≥ 99.5 % of the 10,000 test images;
+// integer-only conversion with uint8 I/O runs in LiteRT. Then a model with the layers QAT gained
+// (DepthwiseConv2D + BatchNormalization + ReLU, AveragePooling2D, Conv2D + Activation,
+// GlobalAveragePooling2D), converted integer-only, against LiteRT and its own float forward.
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+import * as tf from "@tensorflow/tfjs";
+import { TFLiteConverter } from "../../kernel/src/converter";
+import { mnist } from "../../kernel/src/data/datasets";
+import { enableFastKernels } from "../../kernel/src/fast";
+import type { Model, NDArray, Tensor } from "../../kernel/src/ir";
+import {
+  deployedFloatModel,
+  learnedRanges,
+  qatConversionInput,
+  quantizeModel,
+} from "../../kernel/src/qat";
+import { readModel } from "../../kernel/src/tflite/reader";
+import { compileTutorial } from "../../kernel/src/train";
+import { runLiteRT } from "../helpers/litert";
+import {
+  accuracyOf,
+  argmaxRows,
+  fineTuneQat,
+  modelInput,
+  predictClasses,
+  runInterpreter,
+  trainFloat,
+} from "./helpers";
+
+tf.setBackend("cpu");
+enableFastKernels();
+
+/**
+ * TF's `fakeQuantAttrsToType` for an 8-bit unsigned FakeQuant range, in double, then shifted to
+ * int8 (zero point − 128), written independently of tsquant's quant/params.ts.
+ */
+function tfFakeQuantParams(min: number, max: number): { scale: number; zeroPoint: number } {
+  const qmin = 0;
+  const qmax = 255;
+  const scale = (max - min) / (qmax - qmin);
+  const fromMin = qmin - min / scale;
+  const fromMax = qmax - max / scale;
+  const useMin = Math.abs(qmin) + Math.abs(min / scale) < Math.abs(qmax) + Math.abs(max / scale);
+  const zp = useMin ? fromMin : fromMax;
+  // std::round: half away from zero (zp ≥ 0 here, so floor(x + 0.5)).
+  const nudged = zp < qmin ? qmin : zp > qmax ? qmax : Math.floor(zp + 0.5);
+  return { scale: Math.fround(scale), zeroPoint: nudged - 128 };
+}
+
+function tensorNamed(model: Model, name: string): Tensor {
+  const t = model.subgraphs[0]?.tensors.find((x) => x.name === name);
+  assert.ok(t !== undefined, `no tensor ${name}`);
+  return t;
+}
+
+function bufferOf(model: Model, t: Tensor): Uint8Array {
+  const data = model.buffers[t.buffer]?.data ?? null;
+  assert.ok(data !== null, `tensor ${t.name} has no data`);
+  return data;
+}
+
+const data = mnist();
+const N = 10_000;
+const images = data.test.asFloat().data.subarray(0, N * 784);
+const labels = data.test.labels.data.subarray(0, N);
+
+describe("QAT model → int8 (tutorial CNN, MNIST)", () => {
+  let qat: tf.Sequential;
+  let bytes = new Uint8Array();
+  let converter: TFLiteConverter;
+
+  before(async () => {
+    const float = await trainFloat(data.train.take(2000), { seed: 3 });
+    qat = await fineTuneQat(float, data.train.subset(2000, 3000));
+    converter = TFLiteConverter.fromLayersModel(qat);
+    converter.optimizations = ["DEFAULT"];
+    bytes = await converter.convert();
+  });
+
+  test("no representative dataset: the learned ranges are the activations' parameters (TF's double-precision FakeQuant rule)", () => {
+    assert.equal(converter.representativeDataset, null);
+    assert.equal(converter.mode, "int8");
+    const model = readModel(bytes);
+    const learned = learnedRanges(qat);
+    const { activationRanges } = qatConversionInput(qat);
+    const input = learned.input;
+    assert.ok(input !== undefined);
+    assert.deepEqual(input, { min: -6, max: 6 });
+    // The graph input's range is the QuantizeInput's; its int8 twin feeds the conv.
+    const quantized = tensorNamed(model, "tfl.quantize");
+    const expectIn = tfFakeQuantParams(input.min, input.max);
+    assert.deepEqual(quantized.quantization?.scale, [expectIn.scale]);
+    assert.deepEqual(quantized.quantization?.zeroPoint, [expectIn.zeroPoint]);
+    const [conv, dense] = Object.keys(learned.layers);
+    assert.ok(conv !== undefined && dense !== undefined);
+    for (const [layer, tensor] of [
+      [conv, `${conv}/Relu;${conv}/BiasAdd`],
+      [dense, `${dense}/BiasAdd`],
+    ] as const) {
+      const r = learned.layers[layer]?.output;
+      assert.ok(r !== undefined);
+      assert.deepEqual(activationRanges[tensor], r);
+      // A graph output keeps its name on the float DEQUANTIZE output; the int8 one is renamed.
+      const t = model.subgraphs[0]?.tensors.find(
+        (x) => x.name.startsWith(tensor) && x.type === "int8",
+      );
+      assert.ok(t !== undefined, `int8 tensor ${tensor}`);
+      const e = tfFakeQuantParams(r.min, r.max);
+      assert.deepEqual(t.quantization?.scale, [e.scale], tensor);
+      assert.deepEqual(t.quantization?.zeroPoint, [e.zeroPoint], tensor);
+    }
+  });
+
+  test("int8 weights are the fake-quantized weights: q = round(w_fq / s) with s from the learned weight range", () => {
+    const model = readModel(bytes);
+    const { model: floatIr } = qatConversionInput(qat);
+    const learned = learnedRanges(qat);
+    for (const [layer, r] of Object.entries(learned.layers)) {
+      const name = `${layer}/kernel`;
+      const wf = new Float32Array(bufferOf(floatIr, tensorNamed(floatIr, name)).slice().buffer);
+      const wt = tensorNamed(model, name);
+      assert.equal(wt.type, "int8");
+      const q = new Int8Array(bufferOf(model, wt).slice().buffer);
+      const channels = r.weights.perChannel ? r.weights.max.length : 1;
+      assert.equal(r.weights.max.length, channels);
+      assert.deepEqual(wt.quantization?.scale?.length, channels);
+      // TFLite weights: output channel first ([out, …]); learned ranges: one per output channel.
+      const per = q.length / channels;
+      for (let c = 0; c < channels; c++) {
+        const s = ((r.weights.max[c] ?? 0) - (r.weights.min[c] ?? 0)) / 254;
+        const written = wt.quantization?.scale?.[c] ?? 0;
+        assert.ok(Math.abs(written - s) <= 1e-6 * s, `${name}[${c}] scale ${written} vs ${s}`);
+        for (let i = c * per; i < (c + 1) * per; i++) {
+          assert.equal(q[i], Math.round((wf[i] ?? 0) / s), `${name}[${i}]`);
+          assert.ok(Math.abs((q[i] ?? 0) * s - (wf[i] ?? 0)) <= 1e-6 * (s * 127));
+        }
+      }
+    }
+  });
+
+  test("tsquant's interpreter equals LiteRT's reference kernels on 1,000 images (bit for bit)", async () => {
+    const n = 1000;
+    const input = modelInput(bytes, images.subarray(0, n * 784), n);
+    const ref = await runLiteRT(bytes, [input], { resolver: "ref", batch: n });
+    const mine = runInterpreter(bytes, input);
+    assert.deepEqual(
+      Array.from(mine.data as Float32Array),
+      Array.from(ref.outputs[0]?.data as Float32Array),
+    );
+  });
+
+  test("the QAT model's float forward and the int8 file pick the same class on ≥ 99.5 % of the 10,000 test images", (t) => {
+    const int8 = argmaxRows(
+      runInterpreter(bytes, modelInput(bytes, images, N)).data as Float32Array,
+      10,
+    );
+    const fq = predictClasses(qat, images, N);
+    let same = 0;
+    for (let i = 0; i < N; i++) if (int8[i] === fq[i]) same++;
+    t.diagnostic(
+      `agreement ${(100 * same) / N} %; accuracy int8 ${accuracyOf(int8, labels)} %, QAT float ${accuracyOf(fq, labels)} %`,
+    );
+    assert.ok(same >= 0.995 * N, `${same} / ${N}`);
+  });
+
+  test("integer-only with uint8 I/O runs in LiteRT, equals tsquant, and classifies as the int8 file", async () => {
+    const c = TFLiteConverter.fromLayersModel(qat);
+    c.optimizations = ["DEFAULT"];
+    c.targetSpec.supportedOps = ["TFLITE_BUILTINS_INT8"];
+    c.inferenceInputType = "uint8";
+    c.inferenceOutputType = "uint8";
+    assert.equal(c.mode, "int8-only");
+    const u8 = await c.convert();
+    const n = 1000;
+    const input = modelInput(u8, images.subarray(0, n * 784), n);
+    assert.equal(input.dtype, "uint8");
+    const ref = await runLiteRT(u8, [input], { resolver: "ref", batch: n });
+    const out = ref.outputs[0] as NDArray;
+    assert.equal(out.dtype, "uint8");
+    assert.deepEqual(
+      Array.from(runInterpreter(u8, input).data as Uint8Array),
+      Array.from(out.data as Uint8Array),
+    );
+    const sg = readModel(u8).subgraphs[0];
+    const ops = readModel(u8).operatorCodes.map((o) => o.builtinCode);
+    assert.ok(sg !== undefined && ops.length > 0);
+    const fromFloatIo = argmaxRows(
+      runInterpreter(bytes, modelInput(bytes, images.subarray(0, n * 784), n)).data as Float32Array,
+      10,
+    );
+    const fromU8 = argmaxRows(out.data as Uint8Array, 10);
+    let same = 0;
+    for (let i = 0; i < n; i++) if (fromU8[i] === fromFloatIo[i]) same++;
+    // uint8 output ties (two logits on the same step) may break differently than float ones.
+    assert.ok(same >= 0.99 * n, `${same} / ${n}`);
+  });
+});
+
+describe("QAT layers beyond the tutorial: depthwise + BN + ReLU, pools, Activation", () => {
+  test("integer-only conversion: LiteRT equals tsquant; int8 outputs follow the QAT model's float forward", async (t) => {
+    const init = (s: number) => tf.initializers.glorotUniform({ seed: s });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.reshape({ inputShape: [28, 28], targetShape: [28, 28, 1] }),
+        tf.layers.conv2d({
+          filters: 4,
+          kernelSize: 3,
+          activation: "relu",
+          kernelInitializer: init(1),
+        }),
+        tf.layers.depthwiseConv2d({
+          kernelSize: 3,
+          depthMultiplier: 2,
+          useBias: false,
+          depthwiseInitializer: init(2),
+        }),
+        tf.layers.batchNormalization({ movingVarianceInitializer: "ones" }),
+        tf.layers.reLU(),
+        tf.layers.averagePooling2d({ poolSize: 2 }),
+        tf.layers.conv2d({ filters: 8, kernelSize: 1, kernelInitializer: init(3) }),
+        tf.layers.activation({ activation: "relu6" }),
+        tf.layers.globalAveragePooling2d({}),
+        tf.layers.dense({ units: 10, kernelInitializer: init(4) }),
+      ],
+    });
+    compileTutorial(model);
+    const train = data.train.take(256);
+    const x = tf.tensor3d(train.asFloat().data, [256, 28, 28]);
+    const y = tf.tensor2d(train.oneHot().data, [256, 10]);
+    await model.fit(x, y, { epochs: 1, batchSize: 64, verbose: 0 });
+    const qat = quantizeModel(model);
+    assert.deepEqual(
+      deployedFloatModel(qat).layers.map((l) => l.getClassName()),
+      [
+        "InputLayer",
+        "Reshape",
+        "Conv2D",
+        "DepthwiseConv2D",
+        "AveragePooling2D",
+        "Conv2D",
+        "GlobalAveragePooling2D",
+        "Dense",
+      ],
+    );
+    compileTutorial(qat);
+    await qat.fit(x, y, { epochs: 1, batchSize: 128, verbose: 0 });
+    tf.dispose([x, y]);
+
+    const c = TFLiteConverter.fromLayersModel(qat);
+    c.optimizations = ["DEFAULT"];
+    c.targetSpec.supportedOps = ["TFLITE_BUILTINS_INT8"];
+    c.inferenceInputType = "int8";
+    c.inferenceOutputType = "int8";
+    const bytes = await c.convert();
+    const m = readModel(bytes);
+    const dw = m.subgraphs[0]?.tensors.find(
+      (t) => t.type === "int8" && t.name.endsWith("depthwise_kernel"),
+    );
+    assert.equal(dw?.quantization?.scale?.length, 8, "depthwise weights per output channel");
+    assert.equal(dw?.quantization?.quantizedDimension, 3);
+
+    const n = 500;
+    const test500 = images.subarray(0, n * 784);
+    const input = modelInput(bytes, test500, n);
+    const ref = await runLiteRT(bytes, [input], { resolver: "ref", batch: n });
+    const out = ref.outputs[0] as NDArray;
+    assert.deepEqual(
+      Array.from(runInterpreter(bytes, input).data as Int8Array),
+      Array.from(out.data as Int8Array),
+    );
+    const fq = predictClasses(qat, test500, n);
+    const int8 = argmaxRows(out.data as Int8Array, 10);
+    let same = 0;
+    for (let i = 0; i < n; i++) if (fq[i] === int8[i]) same++;
+    t.diagnostic(`top-1 agreement QAT float vs int8: ${same} / ${n}`);
+    // Pools are pass-through in QAT (not re-quantized), so a little more disagreement than the
+    // tutorial CNN; ties on the int8 output grid count against it too.
+    assert.ok(same >= 0.97 * n, `${same} / ${n}`);
+  });
+});
