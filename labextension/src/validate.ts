@@ -8,8 +8,12 @@ import {
   type CalibrationRange,
   type ComparisonRow,
   type CurvePoint,
+  type CalibratedTensor,
   type HistogramData,
   type LayerError,
+  type ModelOp,
+  type ModelTensor,
+  type TensorQuantization,
   type Payload,
   type PayloadKind,
 } from "../../kernel/src/display/payload";
@@ -104,6 +108,50 @@ function histogram(v: unknown, path: string): HistogramData {
     if (c < 0) fail(`${path}.counts[${i}]`, "a count >= 0", c);
   });
   return { min, max, counts };
+}
+
+function integer(o: Json, key: string, path: string, min = -Infinity): number {
+  const v = num(o, key, path);
+  if (!Number.isInteger(v) || v < min) {
+    fail(`${path}.${key}`, min === -Infinity ? "an integer" : `an integer >= ${min}`, v);
+  }
+  return v;
+}
+
+function optInteger(o: Json, key: string, path: string, min = -Infinity): number | undefined {
+  return o[key] === undefined ? undefined : integer(o, key, path, min);
+}
+
+function integers(o: Json, key: string, path: string, min = -Infinity): number[] {
+  const a = numbers(o, key, path);
+  a.forEach((v, i) => {
+    if (!Number.isInteger(v) || v < min) {
+      fail(`${path}.${key}[${i}]`, min === -Infinity ? "an integer" : `an integer >= ${min}`, v);
+    }
+  });
+  return a;
+}
+
+function positive(o: Json, key: string, path: string): number {
+  const v = num(o, key, path);
+  if (v <= 0) fail(`${path}.${key}`, "a number > 0", v);
+  return v;
+}
+
+function tensorQuantization(v: unknown, path: string): TensorQuantization {
+  const o = object(v, path);
+  const q: TensorQuantization = {
+    scale: num(o, "scale", path),
+    zeroPoint: integer(o, "zeroPoint", path),
+  };
+  const channels = optInteger(o, "channels", path, 1);
+  if (channels !== undefined) {
+    q.channels = channels;
+    q.axis = integer(o, "axis", path, 0);
+    q.scaleMax = num(o, "scaleMax", path);
+    q.zeroPointMax = integer(o, "zeroPointMax", path);
+  }
+  return q;
 }
 
 function range(v: unknown, path: string): { min: number; max: number } {
@@ -234,6 +282,133 @@ function validateKind(o: Json, kind: PayloadKind): Payload {
         message: optStr(o, "message", "payload"),
         status: oneOf(o, "status", "payload", ["running", "done", "failed"]),
         curve,
+      };
+    }
+    case "model": {
+      const tensors = array(o, "tensors", "payload").map((t, i): ModelTensor => {
+        const p = `payload.tensors[${i}]`;
+        const to = object(t, p);
+        return {
+          index: integer(to, "index", p, 0),
+          name: str(to, "name", p),
+          dtype: str(to, "dtype", p),
+          shape: integers(to, "shape", p, -1),
+          bytes: integer(to, "bytes", p, 0),
+          constant: bool(to, "constant", p),
+          quantization:
+            to["quantization"] === null
+              ? null
+              : tensorQuantization(to["quantization"], `${p}.quantization`),
+        };
+      });
+      const known = new Set(tensors.map((t) => t.index));
+      const refs = (ro: Json, key: string, path: string): number[] => {
+        const list = integers(ro, key, path, -1);
+        list.forEach((index, k) => {
+          if (index >= 0 && !known.has(index)) {
+            fail(`${path}.${key}[${k}]`, "the index of a tensor in payload.tensors", index);
+          }
+        });
+        return list;
+      };
+      const ops = array(o, "ops", "payload").map((op, i): ModelOp => {
+        const p = `payload.ops[${i}]`;
+        const oo = object(op, p);
+        return {
+          index: integer(oo, "index", p, 0),
+          op: str(oo, "op", p),
+          version: integer(oo, "version", p, 0),
+          inputs: refs(oo, "inputs", p),
+          outputs: refs(oo, "outputs", p),
+        };
+      });
+      const to = object(o["totals"], "payload.totals");
+      return {
+        kind,
+        title,
+        ops,
+        tensors,
+        inputs: refs(o, "inputs", "payload"),
+        outputs: refs(o, "outputs", "payload"),
+        totals: {
+          ops: integer(to, "ops", "payload.totals", 0),
+          tensors: integer(to, "tensors", "payload.totals", 0),
+          constantBytes: integer(to, "constantBytes", "payload.totals", 0),
+          activationBytes: integer(to, "activationBytes", "payload.totals", 0),
+          subgraphs: integer(to, "subgraphs", "payload.totals", 0),
+        },
+        note: optStr(o, "note", "payload"),
+      };
+    }
+    case "qparams": {
+      const bits = integer(o, "bits", "payload", 2);
+      if (bits > 32) fail("payload.bits", "an integer in 2..32", bits);
+      const qmin = integer(o, "qmin", "payload");
+      const qmax = integer(o, "qmax", "payload");
+      if (qmax <= qmin) fail("payload.qmax", `> qmin (${qmin})`, qmax);
+      const axis = o["axis"] === null ? null : integer(o, "axis", "payload", 0);
+      const scales = numbers(o, "scales", "payload");
+      if (scales.length === 0) fail("payload.scales", "at least one scale", scales);
+      scales.forEach((v, i) => {
+        if (v <= 0) fail(`payload.scales[${i}]`, "a scale > 0", v);
+      });
+      if (axis === null && scales.length !== 1) {
+        fail(
+          "payload.scales",
+          "one scale when axis is null (per-tensor)",
+          `${scales.length} scales`,
+        );
+      }
+      const zeroPoints = integers(o, "zeroPoints", "payload");
+      if (zeroPoints.length !== scales.length) {
+        fail("payload.zeroPoints", `${scales.length} integers`, `${zeroPoints.length} numbers`);
+      }
+      const channels = integer(o, "channels", "payload", 1);
+      if (channels < scales.length) {
+        fail("payload.channels", `>= the number of scales (${scales.length})`, channels);
+      }
+      return {
+        kind,
+        title,
+        tensor: optStr(o, "tensor", "payload"),
+        bits,
+        signed: bool(o, "signed", "payload"),
+        narrowRange: bool(o, "narrowRange", "payload"),
+        qmin,
+        qmax,
+        axis,
+        scales,
+        zeroPoints,
+        channels,
+      };
+    }
+    case "calibration": {
+      const tensors = array(o, "tensors", "payload").map((t, i): CalibratedTensor => {
+        const p = `payload.tensors[${i}]`;
+        const to = object(t, p);
+        const rangeMin = num(to, "rangeMin", p);
+        const rangeMax = num(to, "rangeMax", p);
+        if (rangeMax < rangeMin) fail(`${p}.rangeMax`, `>= rangeMin (${rangeMin})`, rangeMax);
+        return {
+          index: integer(to, "index", p, 0),
+          name: str(to, "name", p),
+          shape: integers(to, "shape", p, -1),
+          constant: bool(to, "constant", p),
+          min: num(to, "min", p),
+          max: num(to, "max", p),
+          rangeMin,
+          rangeMax,
+          scale: positive(to, "scale", p),
+          zeroPoint: integer(to, "zeroPoint", p),
+        };
+      });
+      return {
+        kind,
+        title,
+        method: str(o, "method", "payload"),
+        samples: integer(o, "samples", "payload", 0),
+        tensors,
+        note: optStr(o, "note", "payload"),
       };
     }
     default:

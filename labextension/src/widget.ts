@@ -10,7 +10,10 @@ import { TSQUANT_MIME, type Payload } from "../../kernel/src/display/payload";
 import { h } from "./dom";
 import { currentTheme, onThemeChange } from "./theme";
 import { validatePayload } from "./validate";
+import { CalibrationView } from "./views/calibration";
 import { ErrorView } from "./views/error";
+import { ModelView } from "./views/model";
+import { QParamsView } from "./views/qparams";
 import { ProgressView } from "./views/progress";
 import { RangeView } from "./views/range";
 import { TableView } from "./views/table";
@@ -29,6 +32,12 @@ function createView(payload: Payload): View {
       return new TableView(payload);
     case "progress":
       return new ProgressView(payload);
+    case "model":
+      return new ModelView(payload);
+    case "qparams":
+      return new QParamsView(payload);
+    case "calibration":
+      return new CalibrationView(payload);
     default:
       return payload satisfies never;
   }

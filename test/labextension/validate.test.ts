@@ -33,7 +33,7 @@ describe("validatePayload", () => {
   test("an unknown kind names the kinds it knows", () => {
     assert.match(
       errorOf({ kind: "sparkline" }),
-      /payload\.kind: expected one of range, error, weights, table, progress, found "sparkline"/,
+      /payload\.kind: expected one of range, error, weights, table, progress, model, qparams, calibration, found "sparkline"/,
     );
   });
 

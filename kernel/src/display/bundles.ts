@@ -3,20 +3,25 @@
  * `text/html` (GitHub and nbconvert show it), and — where the shared payload module has a
  * `kind` for it — `application/vnd.tsquant.v1+json`, which the JupyterLab extension plots.
  *
- * A model and quantization parameters have no payload kind in v1 of the MIME type, so their
- * bundles are HTML and text only.
  */
 import type { CalibrationResult, TensorCalibration } from "../calib/calibrate";
 import { rangePayload } from "../calib/payload";
 import { dtypeByteSize, opName, shapeSize } from "../ir";
-import type { Model } from "../ir";
+import type { Model, Operator, Quantization } from "../ir";
 import { type AnyQuantParams, isPerAxis, representableRange } from "../quant/params";
 import { describeQuantization, summarizeModel } from "../tflite/summary";
 import {
   type ComparisonRow,
   type ErrorPayload,
   type LayerError,
+  type ModelPayload,
+  type ModelTensor,
   type Payload,
+  type QParamsPayload,
+  type CalibrationPayload,
+  type CalibratedTensor,
+  type TensorQuantization,
+  type WeightsPayload,
   type ProgressPayload,
   type RangePayload,
   type TablePayload,
@@ -64,15 +69,9 @@ export function modelBundle(model: Model, title?: string): MimeBundle {
     };
     const opRows: Cell[][] = sg.operators.map((op, k) => {
       const code = model.operatorCodes[op.opcodeIndex];
-      const name =
-        code === undefined
-          ? `opcode #${op.opcodeIndex}`
-          : code.customCode !== null
-            ? `CUSTOM ${code.customCode}`
-            : opName(code.builtinCode);
       return [
         k,
-        name,
+        opLabel(model, op),
         code?.version ?? "",
         op.inputs.map(ref).join("; "),
         op.outputs.map(ref).join("; "),
@@ -113,7 +112,177 @@ export function modelBundle(model: Model, title?: string): MimeBundle {
       ),
     );
   });
-  return { "text/plain": summarizeModel(model), "text/html": htmlBlock(heading, parts.join("\n")) };
+  return {
+    [TSQUANT_MIME]: modelPayload(model, title),
+    "text/plain": summarizeModel(model),
+    "text/html": htmlBlock(heading, parts.join("\n")),
+  };
+}
+
+/**
+ * The bundle of a bare "model" payload (e.g. one saved as JSON): the ops table with each
+ * operand's dtype and shape, and the tensors table. `modelBundle` adds the payload to its own
+ * fuller fallbacks instead.
+ */
+export function modelPayloadBundle(p: ModelPayload): MimeBundle {
+  const byIndex = new Map(p.tensors.map((t) => [t.index, t]));
+  const ref = (i: number): string => {
+    const t = byIndex.get(i);
+    return i < 0 || t === undefined ? "-" : `#${i} ${t.dtype}${shapeText(t.shape)}`;
+  };
+  const opHeader = ["#", "op", "inputs", "outputs"];
+  const opRows: Cell[][] = p.ops.map((o) => [
+    o.index,
+    o.op,
+    o.inputs.map(ref).join("; "),
+    o.outputs.map(ref).join("; "),
+  ]);
+  const tensorHeader = ["#", "tensor", "dtype", "shape", "bytes", "quantization"];
+  const tensorRows: Cell[][] = p.tensors.map((t) => [
+    t.index,
+    t.name,
+    t.dtype,
+    shapeText(t.shape),
+    t.bytes,
+    quantizationText(t.quantization),
+  ]);
+  const heading = `${titled(p.title, "TFLite model")}: ${p.totals.ops} op(s), ${p.totals.tensors} tensor(s), ${formatNumber(p.totals.constantBytes)} bytes of constants${p.note === undefined ? "" : ` (${p.note})`}`;
+  return {
+    [TSQUANT_MIME]: p,
+    "text/plain": `${heading}\n${textTable(opHeader, opRows)}\n\n${textTable(tensorHeader, tensorRows)}`,
+    "text/html": htmlBlock(
+      heading,
+      htmlTable(opHeader, opRows, "operators") +
+        "\n" +
+        htmlTable(tensorHeader, tensorRows, "tensors"),
+    ),
+  };
+}
+
+function quantizationText(q: ModelTensor["quantization"]): string {
+  if (q === null) return "";
+  if (q.channels === undefined) return `scale=${formatNumber(q.scale)} zeroPoint=${q.zeroPoint}`;
+  return `per-axis (axis ${q.axis ?? 0}, ${q.channels} channels) scale ${formatNumber(q.scale)}..${formatNumber(q.scaleMax ?? q.scale)}`;
+}
+
+/** A float32 value in the fewest characters that still read back as the same float32. */
+function f32Digits(x: number): number {
+  return Number(x.toPrecision(9));
+}
+
+function tensorQuantization(
+  scales: number[],
+  zeroPoints: number[],
+  q: Quantization | null,
+): TensorQuantization {
+  const zp = zeroPoints.length === 0 ? [0] : zeroPoints;
+  if (scales.length === 1) return { scale: f32Digits(scales[0] ?? 0), zeroPoint: zp[0] ?? 0 };
+  return {
+    scale: f32Digits(Math.min(...scales)),
+    zeroPoint: Math.min(...zp),
+    channels: scales.length,
+    axis: q?.quantizedDimension ?? 0,
+    scaleMax: f32Digits(Math.max(...scales)),
+    zeroPointMax: Math.max(...zp),
+  };
+}
+
+function opLabel(model: Model, op: Operator): string {
+  const code = model.operatorCodes[op.opcodeIndex];
+  if (code === undefined) return `opcode #${op.opcodeIndex}`;
+  return code.customCode !== null ? `CUSTOM ${code.customCode}` : opName(code.builtinCode);
+}
+
+/** Longest tensor name kept in a payload (TF's fused names can run to hundreds of characters). */
+const MAX_NAME = 160;
+/** The model payload's JSON stays under this many characters (the brief: < 100 kB). */
+export const MAX_MODEL_PAYLOAD_CHARS = 95_000;
+
+function clip(name: string): string {
+  return name.length <= MAX_NAME ? name : `${name.slice(0, MAX_NAME - 1)}…`;
+}
+
+/**
+ * The "model" payload of subgraph 0: ops in execution order with their tensors. When its JSON
+ * would exceed `maxChars`, only the first ops are kept (fewer until it fits) and `note` says so.
+ */
+export function modelPayload(
+  model: Model,
+  title?: string,
+  maxChars = MAX_MODEL_PAYLOAD_CHARS,
+): ModelPayload {
+  const sg = model.subgraphs[0];
+  const subgraphs = model.subgraphs.length;
+  const constantBytes = model.buffers.reduce((n, b) => n + (b.data?.length ?? 0), 0);
+  if (sg === undefined) {
+    return {
+      kind: "model",
+      ...(title === undefined ? {} : { title }),
+      ops: [],
+      tensors: [],
+      inputs: [],
+      outputs: [],
+      totals: { ops: 0, tensors: 0, constantBytes, activationBytes: 0, subgraphs },
+      note: "the model has no subgraph",
+    };
+  }
+  const tensors: ModelTensor[] = sg.tensors.map((t, index) => {
+    const data = t.buffer === 0 ? null : (model.buffers[t.buffer]?.data ?? null);
+    const constant = data !== null && data.length > 0;
+    const perElement = dtypeByteSize(t.type) ?? 0;
+    const q = t.quantization;
+    const scales = q?.scale ?? [];
+    const zeroPoints = q?.zeroPoint ?? [];
+    return {
+      index,
+      name: clip(t.name),
+      dtype: t.type,
+      shape: [...t.shape],
+      bytes: constant ? data.length : perElement * shapeSize(t.shape.map((d) => Math.max(d, 0))),
+      constant,
+      quantization: scales.length === 0 ? null : tensorQuantization(scales, zeroPoints, q),
+    };
+  });
+  const activationBytes = tensors.reduce((n, t) => n + (t.constant ? 0 : t.bytes), 0);
+  const ops = sg.operators.map((op, index) => ({
+    index,
+    op: opLabel(model, op),
+    version: model.operatorCodes[op.opcodeIndex]?.version ?? 1,
+    inputs: [...op.inputs],
+    outputs: [...op.outputs],
+  }));
+  const build = (shown: number): ModelPayload => {
+    const used = new Set<number>([...sg.inputs, ...sg.outputs]);
+    for (const op of ops.slice(0, shown))
+      for (const i of [...op.inputs, ...op.outputs]) used.add(i);
+    const p: ModelPayload = {
+      kind: "model",
+      ...(title === undefined ? {} : { title }),
+      ops: ops.slice(0, shown),
+      tensors: tensors.filter((t) => used.has(t.index)),
+      inputs: [...sg.inputs],
+      outputs: [...sg.outputs],
+      totals: {
+        ops: ops.length,
+        tensors: tensors.length,
+        constantBytes,
+        activationBytes,
+        subgraphs,
+      },
+    };
+    const notes: string[] = [];
+    if (shown < ops.length) notes.push(`showing the first ${shown} of ${ops.length} ops`);
+    if (subgraphs > 1) notes.push(`subgraph 0 of ${subgraphs}`);
+    if (notes.length > 0) p.note = notes.join("; ");
+    return p;
+  };
+  let shown = ops.length;
+  let p = build(shown);
+  while (shown > 0 && JSON.stringify(p).length > maxChars) {
+    shown = Math.floor(shown * 0.7);
+    p = build(shown);
+  }
+  return p;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -124,22 +293,92 @@ export function modelBundle(model: Model, title?: string): MimeBundle {
  * range; per-axis: one row per channel along `axis`.
  */
 export function quantParamsBundle(params: AnyQuantParams, title?: string): MimeBundle {
-  const f = params.format;
-  const fmt = `${f.signed ? "int" : "uint"}${f.bits}${f.narrowRange ? " narrow" : ""} [${f.qmin}, ${f.qmax}]`;
-  if (isPerAxis(params)) {
-    const rows: Cell[][] = params.scale.map((s, i) => [i, s, params.zeroPoint[i] ?? 0]);
-    const heading = `${titled(title, "Quantization parameters")}: per-axis (axis ${params.axis}, ${params.scale.length} channels), ${fmt}`;
+  return qparamsBundle(qparamsPayload(params, title));
+}
+
+/** The bundle of a "qparams" payload (what `quantParamsBundle` shows). */
+export function qparamsBundle(payload: QParamsPayload): MimeBundle {
+  const p = payload;
+  const fmt = `${p.signed ? "int" : "uint"}${p.bits}${p.narrowRange ? " narrow" : ""} [${p.qmin}, ${p.qmax}]`;
+  const name = `${titled(p.title, "Quantization parameters")}${p.tensor === undefined ? "" : ` of tensor "${p.tensor}"`}`;
+  if (p.axis !== null) {
+    const rows: Cell[][] = p.scales.map((s, i) => [i, s, p.zeroPoints[i] ?? 0]);
+    const cut = p.channels > p.scales.length ? ` (first ${p.scales.length} listed)` : "";
+    const heading = `${name}: per-axis (axis ${p.axis}, ${p.channels} channels${cut}), ${fmt}`;
     return {
+      [TSQUANT_MIME]: p,
       "text/plain": `${heading}\n${textTable(["channel", "scale", "zeroPoint"], rows)}`,
       "text/html": htmlBlock(heading, htmlTable(["channel", "scale", "zeroPoint"], rows)),
     };
   }
-  const { min, max } = representableRange(params);
-  const heading = `${titled(title, "Quantization parameters")}: ${fmt}`;
-  const rows: Cell[][] = [[params.scale, params.zeroPoint, min, max]];
+  const scale = p.scales[0] ?? 0;
+  const zeroPoint = p.zeroPoints[0] ?? 0;
+  const { min, max } = representableRange({
+    scale,
+    zeroPoint,
+    format: {
+      bits: p.bits,
+      signed: p.signed,
+      narrowRange: p.narrowRange,
+      qmin: p.qmin,
+      qmax: p.qmax,
+    },
+  });
+  const heading = `${name}: ${fmt}`;
+  const rows: Cell[][] = [[scale, zeroPoint, min, max]];
   const header = ["scale", "zeroPoint", "min (q = qmin)", "max (q = qmax)"];
   return {
-    "text/plain": `${heading}: scale=${formatNumber(params.scale)} zeroPoint=${params.zeroPoint} range [${formatNumber(min)}, ${formatNumber(max)}]`,
+    [TSQUANT_MIME]: p,
+    "text/plain": `${heading}: scale=${formatNumber(scale)} zeroPoint=${zeroPoint} range [${formatNumber(min)}, ${formatNumber(max)}]`,
+    "text/html": htmlBlock(heading, htmlTable(header, rows)),
+  };
+}
+
+/** Most channels a "qparams" payload lists (the rest are counted in `channels`). */
+export const MAX_QPARAMS_CHANNELS = 4096;
+
+/** The "qparams" payload of per-tensor or per-axis parameters. */
+export function qparamsPayload(
+  params: AnyQuantParams,
+  title?: string,
+  tensor?: string,
+): QParamsPayload {
+  const f = params.format;
+  const perAxis = isPerAxis(params);
+  const scales = perAxis ? params.scale : [params.scale];
+  const zeroPoints = perAxis ? params.zeroPoint : [params.zeroPoint];
+  return {
+    kind: "qparams",
+    ...(title === undefined ? {} : { title }),
+    ...(tensor === undefined ? {} : { tensor }),
+    bits: f.bits,
+    signed: f.signed,
+    narrowRange: f.narrowRange,
+    qmin: f.qmin,
+    qmax: f.qmax,
+    axis: perAxis ? params.axis : null,
+    scales: scales.slice(0, MAX_QPARAMS_CHANNELS),
+    zeroPoints: zeroPoints.slice(0, MAX_QPARAMS_CHANNELS),
+    channels: scales.length,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Weights (per-channel ranges of one layer)
+
+/** Per-channel weight ranges: one row per channel (min, max, scale if quantized). */
+export function weightsBundle(p: WeightsPayload): MimeBundle {
+  const header =
+    p.scales === undefined ? ["channel", "min", "max"] : ["channel", "min", "max", "scale"];
+  const rows: Cell[][] = p.channelMin.map((lo, c) => {
+    const row: Cell[] = [c, lo, p.channelMax[c] ?? 0];
+    if (p.scales !== undefined) row.push(p.scales[c] ?? 0);
+    return row;
+  });
+  const heading = `${titled(p.title, "Weight ranges")} of ${p.layer} (tensor "${p.tensor}"): ${p.channelMin.length} channels along axis ${p.axis}, per-tensor [${formatNumber(p.tensorMin)}, ${formatNumber(p.tensorMax)}]`;
+  return {
+    [TSQUANT_MIME]: p,
+    "text/plain": `${heading}\n${textTable(header, rows)}`,
     "text/html": htmlBlock(heading, htmlTable(header, rows)),
   };
 }
@@ -227,8 +466,48 @@ export function comparisonBundle(
 // ---------------------------------------------------------------------------------------------
 // Calibration results
 
+/** The "calibration" payload of a result: tensors in order, cut (with a note) to stay < 100 kB. */
+export function calibrationPayload(
+  result: CalibrationResult,
+  title?: string,
+  maxChars = MAX_MODEL_PAYLOAD_CHARS,
+): CalibrationPayload {
+  const all: CalibratedTensor[] = result.tensors.map((t) => ({
+    index: t.index,
+    name: clip(t.name),
+    shape: [...t.shape],
+    constant: t.constant,
+    min: t.min,
+    max: t.max,
+    rangeMin: t.range.min,
+    rangeMax: t.range.max,
+    scale: f32Digits(t.qparams.scale),
+    zeroPoint: t.qparams.zeroPoint,
+  }));
+  const build = (shown: number): CalibrationPayload => ({
+    kind: "calibration",
+    ...(title === undefined ? {} : { title }),
+    method: result.method,
+    samples: result.samples,
+    tensors: all.slice(0, shown),
+    ...(shown < all.length ? { note: `showing the first ${shown} of ${all.length} tensors` } : {}),
+  });
+  let shown = all.length;
+  let p = build(shown);
+  while (shown > 0 && JSON.stringify(p).length > maxChars) {
+    shown = Math.floor(shown * 0.7);
+    p = build(shown);
+  }
+  return p;
+}
+
 /** Every calibrated tensor: observed extremes, the chosen range and its scale / zero point. */
 export function calibrationBundle(result: CalibrationResult, title?: string): MimeBundle {
+  return calibrationPayloadBundle(calibrationPayload(result, title));
+}
+
+/** The bundle of a "calibration" payload. */
+export function calibrationPayloadBundle(result: CalibrationPayload): MimeBundle {
   const header = [
     "#",
     "tensor",
@@ -248,13 +527,14 @@ export function calibrationBundle(result: CalibrationResult, title?: string): Mi
     t.constant ? "constant" : "activation",
     t.min,
     t.max,
-    t.range.min,
-    t.range.max,
-    t.qparams.scale,
-    t.qparams.zeroPoint,
+    t.rangeMin,
+    t.rangeMax,
+    t.scale,
+    t.zeroPoint,
   ]);
-  const heading = `${titled(title, "Calibration")}: method ${result.method}, ${result.samples} sample(s), ${result.tensors.length} tensor(s)`;
+  const heading = `${titled(result.title, "Calibration")}: method ${result.method}, ${result.samples} sample(s), ${result.tensors.length} tensor(s)${result.note === undefined ? "" : ` (${result.note})`}`;
   return {
+    [TSQUANT_MIME]: result,
     "text/plain": `${heading}\n${textTable(header, rows)}`,
     "text/html": htmlBlock(heading, htmlTable(header, rows)),
   };

@@ -10,13 +10,16 @@ import {
   comparisonBundle,
   layerErrorsBundle,
   modelBundle,
+  modelPayload,
+  qparamsPayload,
   quantParamsBundle,
   rangeBundle,
 } from "./bundles";
 import { DISPLAY_SYMBOL, display, displayable, mimeBundle } from "./display";
 import { escapeHtml, htmlTable, textTable } from "./html";
-import { type RangePayload, TSQUANT_MIME } from "./payload";
-import type { CalibrationResult } from "../calib/calibrate";
+import { PAYLOAD_KINDS, type RangePayload, TSQUANT_MIME } from "./payload";
+import { Progress } from "./progress";
+import { type CalibrationResult, calibrate } from "../calib/calibrate";
 
 const EVIL = `<img src=x onerror="alert('x')">&`;
 const root = join(__dirname, "..", "..", "..");
@@ -32,6 +35,15 @@ function range(name = "conv/out"): RangePayload {
     narrowRange: false,
     methods: [{ method: "percentile", min: -0.5, max: 2.5, label: "percentile 99.9" }],
   };
+}
+
+/** A real calibration of the float CNN on three images (input shape [1, 28, 28]). */
+async function calibrationOfCnn(): Promise<CalibrationResult> {
+  const bytes = readFileSync(join(root, "test", "fixtures", "models", "cnn_float32.tflite"));
+  const samples = [0, 1, 2].map((k) => [
+    Float32Array.from({ length: 784 }, (_, i) => ((i * 7 + k * 13) % 256) / 255),
+  ]);
+  return calibrate(new Uint8Array(bytes), samples);
 }
 
 /** A cell whose published messages are recorded. */
@@ -82,7 +94,82 @@ describe("bundles of tsquant objects", () => {
     assert.ok(html.includes("CONV_2D") && html.includes("FULLY_CONNECTED"), "op names");
     assert.ok(html.includes("int8"), "dtypes");
     assert.ok(!html.includes("<img"), "escaped tensor name");
-    assert.equal(b[TSQUANT_MIME], undefined, "no payload kind for models in v1");
+    const payload = b[TSQUANT_MIME];
+    assert.ok(payload?.kind === "model");
+    // cnn_int8: QUANTIZE RESHAPE CONV_2D MAX_POOL_2D RESHAPE FULLY_CONNECTED DEQUANTIZE.
+    assert.deepEqual(
+      payload.ops.map((o) => o.op),
+      ["QUANTIZE", "RESHAPE", "CONV_2D", "MAX_POOL_2D", "RESHAPE", "FULLY_CONNECTED", "DEQUANTIZE"],
+    );
+    assert.equal(payload.note, undefined);
+    const conv = payload.ops[2];
+    assert.ok(conv !== undefined);
+    const byIndex = new Map(payload.tensors.map((t) => [t.index, t]));
+    const weights = byIndex.get(conv.inputs[1] ?? -1);
+    assert.equal(weights?.dtype, "int8");
+    assert.equal(weights?.constant, true);
+    // Per-channel conv weights: one scale per output channel (axis 0), symmetric (zero point 0).
+    assert.equal(weights?.quantization?.axis, 0);
+    assert.equal(weights?.quantization?.channels, weights?.shape[0]);
+    assert.equal(weights?.quantization?.zeroPoint, 0);
+    assert.equal(weights?.quantization?.zeroPointMax, 0);
+    assert.equal(
+      weights?.bytes,
+      weights?.shape.reduce((a, d) => a * d, 1),
+    );
+    const input = byIndex.get(payload.inputs[0] ?? -1);
+    assert.equal(input?.dtype, "float32");
+    assert.equal(input?.quantization, null);
+    assert.equal(input?.bytes, 4 * 28 * 28);
+    assert.equal(
+      payload.totals.constantBytes,
+      model.buffers.reduce((n, x) => n + (x.data?.length ?? 0), 0),
+    );
+  });
+
+  test("a 100-op model's payload stays under 100 kB; a bigger one is cut with a note", () => {
+    const bytes = readFileSync(join(root, "test", "fixtures", "models", "everyop_int8.tflite"));
+    const model = readModel(new Uint8Array(bytes));
+    const sg = model.subgraphs[0];
+    assert.ok(sg !== undefined);
+    // Repeat the op list to 100 and 600 ops, each copy with tensors of its own and long names
+    // (the payload does not check the graph's semantics).
+    const ops = sg.operators;
+    const tensors = sg.tensors;
+    for (const [target, cut] of [
+      [100, false],
+      [600, true],
+    ] as const) {
+      sg.tensors = [];
+      sg.operators = [];
+      for (let k = 0; k < target; k++) {
+        const op = ops[k % ops.length];
+        assert.ok(op !== undefined);
+        const copy = (i: number): number => {
+          const t = tensors[i];
+          if (i < 0 || t === undefined) return -1;
+          sg.tensors.push({ ...t, name: `model/block_${k}/${t.name}` });
+          return sg.tensors.length - 1;
+        };
+        sg.operators.push({ ...op, inputs: op.inputs.map(copy), outputs: op.outputs.map(copy) });
+      }
+      const p = modelPayload(model);
+      const size = JSON.stringify(p).length;
+      assert.ok(size < 100_000, `${target} ops: ${size} characters`);
+      assert.equal(p.totals.ops, target);
+      if (cut) {
+        assert.ok(p.ops.length < target);
+        assert.match(
+          p.note ?? "",
+          new RegExp(`showing the first ${p.ops.length} of ${target} ops`),
+        );
+      } else {
+        assert.equal(p.ops.length, target);
+      }
+      for (const op of p.ops)
+        for (const i of [...op.inputs, ...op.outputs])
+          assert.ok(i < 0 || p.tensors.some((t) => t.index === i), `tensor #${i} listed`);
+    }
   });
 
   test("quantization parameters: per-tensor with its representable range, per-axis per channel", () => {
@@ -98,6 +185,67 @@ describe("bundles of tsquant objects", () => {
       format: p.format,
     });
     assert.match(perAxis["text/plain"] ?? "", /per-axis \(axis 0, 2 channels\)/);
+    assert.deepEqual(b[TSQUANT_MIME], {
+      kind: "qparams",
+      bits: 8,
+      signed: true,
+      narrowRange: false,
+      qmin: -128,
+      qmax: 127,
+      axis: null,
+      scales: [p.scale],
+      zeroPoints: [-1],
+      channels: 1,
+    });
+    const q = perAxis[TSQUANT_MIME];
+    assert.ok(q?.kind === "qparams");
+    assert.deepEqual([q.axis, q.scales, q.zeroPoints, q.channels], [0, [0.5, 0.25], [0, 0], 2]);
+  });
+
+  test("every displayable tsquant object gives the payload, HTML and text", async () => {
+    const bytes = readFileSync(join(root, "test", "fixtures", "models", "cnn_int8.tflite"));
+    const model = readModel(new Uint8Array(bytes));
+    const p = chooseQuantParams(-1, 1);
+    const perAxis = { scale: [0.5, 0.25], zeroPoint: [0, 0], axis: 0, format: p.format };
+    const weights = {
+      kind: "weights" as const,
+      layer: "conv",
+      tensor: "conv/w",
+      axis: 0,
+      channelMin: [-1, -0.5],
+      channelMax: [1, 0.25],
+      tensorMin: -1,
+      tensorMax: 1,
+    };
+    const calibration = await calibrationOfCnn();
+    const progress = new Progress({
+      total: 10,
+      task: "evaluation",
+      jupyter: false,
+      output: { write: () => true },
+    });
+    const values: [string, unknown][] = [
+      ["model", model],
+      ["model payload", modelPayload(model)],
+      ["per-tensor qparams", p],
+      ["per-axis qparams", perAxis],
+      ["qparams payload", qparamsPayload(perAxis)],
+      ["range payload", range()],
+      ["calibrated tensor", calibration.tensors.find((t) => !t.constant)],
+      ["calibration result", calibration],
+      ["weights payload", weights],
+      ["progress", progress],
+      ["table payload", comparisonBundle({ rows: [] })[TSQUANT_MIME]],
+      ["error payload", layerErrorsBundle({ layers: [] })[TSQUANT_MIME]],
+    ];
+    for (const [what, value] of values) {
+      const b = await mimeBundle(value);
+      assert.equal(typeof b["text/plain"], "string", `${what}: text/plain`);
+      assert.equal(typeof b["text/html"], "string", `${what}: text/html`);
+      const payload = b[TSQUANT_MIME];
+      assert.ok(typeof payload === "object" && payload !== null, `${what}: ${TSQUANT_MIME}`);
+      assert.ok(PAYLOAD_KINDS.includes(payload.kind), `${what}: kind ${payload.kind}`);
+    }
   });
 
   test("range, comparison and per-layer error bundles carry their payloads", () => {

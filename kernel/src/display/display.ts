@@ -15,14 +15,18 @@ import { currentCell } from "../jupyter/context";
 import {
   type MimeBundle,
   calibrationBundle,
+  calibrationPayloadBundle,
   comparisonBundle,
   layerErrorsBundle,
   modelBundle,
+  modelPayloadBundle,
+  qparamsBundle,
+  weightsBundle,
   progressBundle,
   quantParamsBundle,
   rangeBundle,
 } from "./bundles";
-import { PAYLOAD_KINDS, type Payload, TSQUANT_MIME } from "./payload";
+import { PAYLOAD_KINDS, type Payload } from "./payload";
 
 /** The method key of the display convention (a registered symbol: no import needed to use it). */
 export const DISPLAY_SYMBOL: unique symbol = Symbol.for("Jupyter.display") as never;
@@ -94,7 +98,13 @@ function payloadBundle(p: Payload): MimeBundle {
     case "progress":
       return progressBundle(p);
     case "weights":
-      return { [TSQUANT_MIME]: p, "text/plain": inspect(p, { depth: 2 }) };
+      return weightsBundle(p);
+    case "model":
+      return modelPayloadBundle(p);
+    case "qparams":
+      return qparamsBundle(p);
+    case "calibration":
+      return calibrationPayloadBundle(p);
     default:
       return p satisfies never;
   }

@@ -18,7 +18,16 @@
 export const TSQUANT_MIME = "application/vnd.tsquant.v1+json" as const;
 
 /** Every `kind` this version of the payload knows. */
-export const PAYLOAD_KINDS = ["range", "error", "weights", "table", "progress"] as const;
+export const PAYLOAD_KINDS = [
+  "range",
+  "error",
+  "weights",
+  "table",
+  "progress",
+  "model",
+  "qparams",
+  "calibration",
+] as const;
 export type PayloadKind = (typeof PAYLOAD_KINDS)[number];
 
 /**
@@ -175,4 +184,138 @@ export interface ProgressPayload {
   curve?: CurvePoint[];
 }
 
-export type Payload = RangePayload | ErrorPayload | WeightsPayload | TablePayload | ProgressPayload;
+/**
+ * A tensor's quantization in the model table: `real = scale · (q − zeroPoint)`. Per-tensor: just
+ * `scale` and `zeroPoint`. Per-channel (`channels` slices along `axis`): `scale`/`zeroPoint` are
+ * the smallest and `scaleMax`/`zeroPointMax` the largest over the channels (the full lists are a
+ * "qparams" payload's business). Scales are float32 values written with 9 significant digits.
+ */
+export interface TensorQuantization {
+  scale: number;
+  zeroPoint: number;
+  channels?: number;
+  axis?: number;
+  scaleMax?: number;
+  zeroPointMax?: number;
+}
+
+/** One tensor of a model table. */
+export interface ModelTensor {
+  /** Index in the subgraph's tensor list (what op inputs and outputs refer to). */
+  index: number;
+  name: string;
+  /** TFLite tensor type, e.g. `"float32"`, `"int8"`. */
+  dtype: string;
+  /** Dimensions; -1 marks a dynamic one. */
+  shape: number[];
+  /** Bytes: the constant's buffer, else elements × element size (0 when unknown). */
+  bytes: number;
+  /** Holds data in the file (weights, biases, constant shapes). */
+  constant: boolean;
+  quantization: TensorQuantization | null;
+}
+
+/** One operator of a model table, in execution order. */
+export interface ModelOp {
+  /** Position in the subgraph's operator list, 0-based. */
+  index: number;
+  /** Builtin name, e.g. `"CONV_2D"`, or `"CUSTOM <code>"`. */
+  op: string;
+  version: number;
+  /** Tensor indices; -1 marks an omitted optional input. */
+  inputs: number[];
+  outputs: number[];
+}
+
+/**
+ * Model summary (subgraph 0): the ops table, the tensors the shown ops use (dtype, shape, size,
+ * quantization), the graph inputs and outputs, and totals over the whole subgraph. Bounded: a
+ * large model is cut to its first ops (all their tensors kept) and `note` says what was left out.
+ */
+export interface ModelPayload {
+  kind: "model";
+  title?: string;
+  ops: ModelOp[];
+  /** Every tensor an entry of `ops`, `inputs` or `outputs` refers to, by index order. */
+  tensors: ModelTensor[];
+  inputs: number[];
+  outputs: number[];
+  totals: {
+    /** Over the whole subgraph, shown or not. */
+    ops: number;
+    tensors: number;
+    /** Bytes of constant data (weights, biases, …) across the model's buffers. */
+    constantBytes: number;
+    /** Bytes of the non-constant tensors (activations, inputs, outputs). */
+    activationBytes: number;
+    subgraphs: number;
+  };
+  /** Set when the payload was cut, e.g. "showing 150 of 412 ops". */
+  note?: string;
+}
+
+/**
+ * Quantization parameters: `real = scale · (q − zeroPoint)` with integer codes q in
+ * [qmin, qmax]. Per-tensor (`axis` null): one scale and one zero point. Per-channel: slice i
+ * along `axis` uses `scales[i]`, `zeroPoints[i]`; the lists may be cut to bound the payload
+ * (`channels` is the full count).
+ */
+export interface QParamsPayload {
+  kind: "qparams";
+  title?: string;
+  /** The tensor these parameters belong to, if known. */
+  tensor?: string;
+  bits: number;
+  signed: boolean;
+  narrowRange: boolean;
+  qmin: number;
+  qmax: number;
+  axis: number | null;
+  /** Each > 0; equal lengths; length 1 when `axis` is null. */
+  scales: number[];
+  zeroPoints: number[];
+  channels: number;
+}
+
+/** One calibrated tensor: what was observed, the range chosen, and its parameters. */
+export interface CalibratedTensor {
+  /** Tensor index in subgraph 0. */
+  index: number;
+  name: string;
+  shape: number[];
+  /** A constant (weights), observed once from its data. */
+  constant: boolean;
+  /** Exact extremes over every sample. */
+  min: number;
+  max: number;
+  /** The range the method chose (`rangeMin <= rangeMax`). */
+  rangeMin: number;
+  rangeMax: number;
+  /** Its parameters: `real = scale · (q − zeroPoint)`. */
+  scale: number;
+  zeroPoint: number;
+}
+
+/**
+ * Calibration results: every observed float tensor with its range and parameters, in tensor
+ * order. Bounded like the model payload (`note` says when tensors were left out).
+ */
+export interface CalibrationPayload {
+  kind: "calibration";
+  title?: string;
+  /** `"minmax"`, `"percentile"`, `"entropy"`, … */
+  method: string;
+  samples: number;
+  tensors: CalibratedTensor[];
+  note?: string;
+}
+
+export type Payload =
+  | RangePayload
+  | ErrorPayload
+  | WeightsPayload
+  | TablePayload
+  | ProgressPayload
+  | ModelPayload
+  | QParamsPayload
+  | CalibrationPayload;

@@ -26,7 +26,7 @@ import { Progress } from "../display/progress";
 /** Images: a data set split, an `[n, ...]` array, or a flat typed array (see `shape`). */
 export type EvaluationImages = LabeledImages | NDArray | Float32Array | Uint8Array;
 /** Labels: class indices, one per image. */
-export type EvaluationLabels = NDArray | ArrayLike<number>;
+export type EvaluationLabels = NDArray | ArrayLike<number | bigint>;
 
 export interface EvaluateOptions {
   /**
