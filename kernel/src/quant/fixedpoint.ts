@@ -420,7 +420,7 @@ export function int16Lookup(value: number, lut: Int16Array): number {
 /**
  * LiteRT's `sigmoid_table_uint16` (`kernels/internal/common.h`): sigmoid(i/24) in Q0.16 for
  * i = 0 … 255, shared by the int16 LOGISTIC and TANH kernels (tanh(x) = 2·sigmoid(2x) − 1).
- * NOTE: these are data, not a formula: the entries are within 0.7 of 65536·sigmoid(i/24) but
+ * NOTE: these are data, not a formula: the entries are within 1.2 of 65536·sigmoid(i/24) but
  * not its rounding (the table was tuned for interpolation), so bit-exactness needs the values
  * themselves; `int16.test.ts` checks them against the formula.
  */
