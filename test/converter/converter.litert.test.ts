@@ -58,10 +58,6 @@ describe("converted models in LiteRT", () => {
           const ref = await runLiteRT(bytes, [input], { resolver: "ref" });
           const out = ref.outputs[0];
           assert.deepEqual(out.shape, [n, 10]);
-          if (mode === "int16x8") {
-            t.diagnostic("tsquant's interpreter has no int16 kernels: LiteRT only");
-            return;
-          }
           const interp = new Interpreter({ modelContent: bytes });
           interp.allocateTensors();
           const inIndex = interp.getInputDetails()[0].index;
@@ -78,8 +74,9 @@ describe("converted models in LiteRT", () => {
             }
           }
           // Integer graphs (int8 / uint8 outputs, and float outputs that are DEQUANTIZE of
-          // int8) are bit-exact; float and hybrid graphs may differ by float summation order.
-          const exact = mode === "int8" || mode === "int8-only";
+          // int8 or, in 16x8, of int16) are bit-exact; float and hybrid graphs may differ by
+          // float summation order.
+          const exact = mode === "int8" || mode === "int8-only" || mode === "int16x8";
           if (exact) assert.equal(maxDiff, 0);
           else assert.ok(maxDiff < 1e-4, `max |difference| ${maxDiff}`);
           t.diagnostic(`max |LiteRT ref − tsquant| = ${maxDiff}`);
