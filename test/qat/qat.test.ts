@@ -241,4 +241,132 @@ describe("quantizeModel / quantizeApply", () => {
       "LayerNormalization",
     ]);
   });
+  test("DepthwiseConv2D + BatchNormalization: folded per output channel c·multiplier + m, equal to the float layers", () => {
+    const m = tf.sequential({
+      layers: [
+        tf.layers.depthwiseConv2d({
+          inputShape: [5, 5, 3],
+          kernelSize: 3,
+          depthMultiplier: 2,
+          depthwiseInitializer: tf.initializers.randomNormal({ seed: 1 }),
+          biasInitializer: tf.initializers.randomNormal({ seed: 2 }),
+        }),
+        tf.layers.batchNormalization({
+          gammaInitializer: tf.initializers.randomUniform({ minval: 0.5, maxval: 2, seed: 3 }),
+          betaInitializer: tf.initializers.randomNormal({ seed: 4 }),
+          movingMeanInitializer: tf.initializers.randomNormal({ seed: 5 }),
+          movingVarianceInitializer: tf.initializers.randomUniform({
+            minval: 0.5,
+            maxval: 2,
+            seed: 6,
+          }),
+        }),
+      ],
+    });
+    const q = quantizeModel(m);
+    const dw = q.layers.find((l): l is QuantWeighted => l instanceof QuantWeighted);
+    assert.ok(dw !== undefined);
+    assert.equal(dw.kind, "depthwise");
+    assert.equal(dw.perChannel, true);
+    const x = tf.randomNormal([2, 5, 5, 3], 0, 1, "float32", 7) as tf.Tensor4D;
+    const { kernel, bias } = dw.foldedWeights();
+    const folded = tf.add(tf.depthwiseConv2d(x, kernel as tf.Tensor4D, 1, "valid"), bias);
+    const reference = m.predict(x) as tf.Tensor;
+    const err = tf.max(tf.abs(tf.sub(folded, reference))).dataSync()[0] ?? Infinity;
+    assert.ok(err < 1e-4, `max |folded − conv+BN| = ${err}`);
+    // One range per output channel (3 inputs × multiplier 2), each from that channel's weights.
+    const r = dw.weightRange();
+    assert.equal(r.max.length, 6);
+    const k = kernel.dataSync();
+    for (let c = 0; c < 6; c++) {
+      let m = 0;
+      for (let i = c; i < k.length; i += 6) m = Math.max(m, Math.abs(k[i] ?? 0));
+      assert.equal(r.max[c], Math.fround(m));
+      assert.equal(r.min[c], -Math.fround(m));
+    }
+    // The fake-quantized kernel is on each channel's grid: k = j · max_c / 127.
+    const fq = dw.fakeQuantWeights(kernel).dataSync();
+    for (let i = 0; i < fq.length; i++) {
+      const s = (r.max[i % 6] ?? 0) / 127;
+      const j = (fq[i] ?? 0) / s;
+      assert.ok(Math.abs(j - Math.round(j)) < 1e-3, `weight ${i}: ${j} steps`);
+    }
+  });
+
+  test("ReLU / Activation right after a conv or dense becomes its activation (one fake-quant after it)", () => {
+    const m = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3 }),
+        tf.layers.reLU({ maxValue: 6 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 4 }),
+        tf.layers.activation({ activation: "relu" }),
+        tf.layers.dense({ units: 3 }),
+        tf.layers.activation({ activation: "softmax" }),
+      ],
+    });
+    const q = quantizeModel(m);
+    const weighted = q.layers.filter((l): l is QuantWeighted => l instanceof QuantWeighted);
+    assert.deepEqual(
+      weighted.map((l) => l.activation),
+      ["relu6", "relu", "softmax"],
+    );
+    assert.deepEqual(floatLayers(q), [
+      "InputLayer",
+      "TsquantQuantizeInput",
+      "TsquantQuantWeighted",
+      "Flatten",
+      "TsquantQuantWeighted",
+      "TsquantQuantWeighted",
+    ]);
+    const x = tf.randomUniform([3, 6, 6, 1], 0, 1, "float32", 2);
+    const ym = m.predict(x) as tf.Tensor;
+    const yq = q.predict(x) as tf.Tensor;
+    // Same function up to fake-quant error (softmax outputs in [0, 1]).
+    const err = tf.max(tf.abs(tf.sub(ym, yq))).dataSync()[0] ?? Infinity;
+    assert.ok(err < 0.05, `max |float − QAT| = ${err}`);
+  });
+
+  test("refusals name the layer: ReLU capped at 3, a lone Activation, branches (Add), partial conversion", async () => {
+    const refused = (model: tf.LayersModel, pattern: RegExp) =>
+      assert.throws(
+        () => quantizeModel(model),
+        (e: unknown) => e instanceof UnsupportedError && pattern.test(e.message),
+      );
+    refused(
+      tf.sequential({
+        layers: [
+          tf.layers.dense({ inputShape: [4], units: 3 }),
+          tf.layers.reLU({ name: "capped", maxValue: 3 }),
+        ],
+      }),
+      /capped \(ReLU\) has maxValue 3/,
+    );
+    refused(
+      tf.sequential({
+        layers: [
+          tf.layers.reshape({ inputShape: [4], targetShape: [2, 2, 1] }),
+          tf.layers.maxPooling2d({ poolSize: 2 }),
+          tf.layers.activation({ name: "lone_act", activation: "relu" }),
+        ],
+      }),
+      /lone_act \(Activation\) is not supported by QAT here \(only right after a Conv2D/,
+    );
+    const input = tf.input({ shape: [4] });
+    const a = tf.layers.dense({ units: 4 }).apply(input) as tf.SymbolicTensor;
+    const b = tf.layers.dense({ units: 4 }).apply(input) as tf.SymbolicTensor;
+    const sum = tf.layers.add({ name: "the_sum" }).apply([a, b]) as tf.SymbolicTensor;
+    refused(tf.model({ inputs: input, outputs: sum }), /the_sum \(Add\) merges 2 inputs/);
+
+    const dense = tf.layers.dense({ units: 2 });
+    const m = tf.sequential({
+      layers: [tf.layers.dense({ inputShape: [4], units: 3 }), quantizeAnnotateLayer(dense)],
+    });
+    const partial = quantizeApply(m);
+    const { TFLiteConverter } = await import("../../kernel/src/converter");
+    assert.throws(
+      () => TFLiteConverter.fromLayersModel(partial),
+      (e: unknown) => e instanceof UnsupportedError && /only partly quantized/.test(e.message),
+    );
+  });
 });

@@ -106,19 +106,22 @@ function activationLayer(layer: tf.layers.Layer): QatActivation | null {
  * model as a tf.Sequential, which would silently drop branches.
  */
 function requireChain(model: tf.LayersModel): void {
+  // Merges (Add, Concatenate, …) and shared layers first: they name the real obstacle.
+  for (const layer of model.layers) {
+    const inputs = layer.inboundNodes[0]?.inboundLayers ?? [];
+    if (inputs.length > 1 || layer.inboundNodes.length > 1) {
+      throw new UnsupportedError(
+        `quantizeApply: layer ${layer.name} (${layer.getClassName()}) ${inputs.length > 1 ? `merges ${inputs.length} inputs` : "is called more than once"}; QAT supports single-chain (Sequential-like) models only`,
+      );
+    }
+  }
   let previous: tf.layers.Layer | null = null;
   for (const layer of model.layers) {
-    const node = layer.inboundNodes[0];
-    const inputs = node?.inboundLayers ?? [];
+    const inputs = layer.inboundNodes[0]?.inboundLayers ?? [];
     const cls = layer.getClassName();
     if (cls === "InputLayer") {
       previous = layer;
       continue;
-    }
-    if (inputs.length > 1 || layer.inboundNodes.length > 1) {
-      throw new UnsupportedError(
-        `quantizeApply: layer ${layer.name} (${cls}) ${inputs.length > 1 ? `merges ${inputs.length} inputs` : "is called more than once"}; QAT supports single-chain (Sequential-like) models only`,
-      );
     }
     const from = inputs[0];
     if (previous !== null && from !== undefined && from !== previous) {
