@@ -4,11 +4,15 @@
  * kernel), and drives Debian's Chromium with playwright-core to check every view: plotly SVG
  * drawn, the table sorts, a bits change and a drag on the range plot update the readout, a click
  * on an error bar shows the detail plots, malformed payloads show an error box, and the plots
- * follow the dark theme and a narrower window. Screenshots go to test/browser/out/.
+ * follow the dark theme and a narrower window. Then, on the same server: the XSS notebook (hostile
+ * text in every view shows as text, no script runs), a million-bin range payload (drawn, and a
+ * drag still updates the readout), the sample notebook in Notebook 7 (/tree → /notebooks/…), and
+ * a new notebook whose cells run on the tsquant kernel (range plot, comparison table, a live
+ * Progress output updated in place). Screenshots go to test/browser/out/.
  *
- * Needs: .venv (JupyterLab 4.6.4), /usr/bin/chromium, and the built extension
- * (`npm run build:labextension`; built here if missing). Skips, saying why, when one is absent.
- * Bounded: ~30 s when everything is warm, at most 3 minutes.
+ * Needs: .venv (JupyterLab 4.6.4, Notebook 7.6.3, the tsquant kernelspec), /usr/bin/chromium, and
+ * the built extension (`npm run build:labextension`; built here if missing). Skips, saying why,
+ * when one is absent (fails under CI=true). Bounded: ~1.5 min when warm, at most 6 minutes.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -28,8 +32,9 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { NOTEBOOK_PATH } from "./makeNotebook";
+import { NOTEBOOK_PATH, XSS_NOTEBOOK_PATH, makeLargeNotebook } from "./makeNotebook";
 import { progressPayload } from "./samplePayloads";
+import { XSS_IMG, XSS_SCRIPT } from "./xssPayloads";
 import { TSQUANT_MIME } from "../../kernel/src/display/payload";
 
 // The functions given to page.evaluate / waitForFunction run in the browser. The test tsconfig has
@@ -46,6 +51,7 @@ declare const document: {
 };
 declare function getComputedStyle(element: unknown): { fill: string };
 declare const window: unknown;
+declare function requestAnimationFrame(callback: () => void): number;
 
 const ROOT = join(__dirname, "..", "..");
 const JUPYTER_LAB = join(ROOT, ".venv", "bin", "jupyter-lab");
@@ -53,6 +59,16 @@ const CHROMIUM = "/usr/bin/chromium";
 const EXTENSION = join(ROOT, "labextension", "dist", "labextension");
 const OUT = join(__dirname, "out");
 const NAME = "tsquant-views.ipynb";
+const XSS_NAME = "tsquant-xss.ipynb";
+const LARGE_NAME = "tsquant-large.ipynb";
+/** Selectors of the five views, in the order of the sample notebook's outputs. */
+const VIEWS = [
+  ".jp-tsquant-RangePlot",
+  ".jp-tsquant-ErrorPlot",
+  ".jp-tsquant-WeightsPlot",
+  ".jp-tsquant-TableView",
+  ".jp-tsquant-ProgressView",
+];
 
 function missing(): string | null {
   if (!existsSync(JUPYTER_LAB)) return `no ${JUPYTER_LAB} (run the set-up to create .venv)`;
@@ -108,7 +124,75 @@ async function readout(page: Page, key: string): Promise<string> {
   return text.replace(/^\S+( point)?\s+/, "").trim();
 }
 
-describe("JupyterLab extension in Chromium", { skip: skip ?? false, timeout: 180_000 }, () => {
+type App = {
+  jupyterapp?: { shell: { currentWidget?: { sessionContext?: { isReady: boolean } } } };
+};
+
+/**
+ * Go to a notebook URL of JupyterLab and wait until it can be used. No kernel is needed to render
+ * saved outputs. Where the notebook's kernel is not installed, Lab asks which kernel to start once
+ * the session is set up: decline (and return the dialog's text); otherwise the kernel starts and
+ * the session gets ready without asking.
+ */
+async function openInLab(page: Page, url: string): Promise<string> {
+  await page.goto(url);
+  await page.waitForSelector(".jp-Notebook");
+  const dialog = page.locator(".jp-Dialog");
+  const sessionReady = page.waitForFunction(
+    () =>
+      (window as unknown as App).jupyterapp?.shell.currentWidget?.sessionContext?.isReady === true,
+    undefined,
+    { timeout: 20_000 },
+  );
+  // (Both waits settle either way, so the loser of the race leaves no unhandled rejection.)
+  const asked = await Promise.race([
+    dialog.waitFor({ timeout: 20_000 }).then(
+      () => true,
+      () => false,
+    ),
+    sessionReady.then(
+      () => false,
+      () => false,
+    ),
+  ]);
+  if (!asked) return "";
+  const text = await dialog.innerText();
+  const decline = dialog.locator("button", { hasText: /No Kernel|Cancel/ });
+  await (
+    (await decline.count()) > 0 ? decline.first() : dialog.locator("button.jp-mod-reject").first()
+  ).click();
+  await dialog.waitFor({ state: "detached" });
+  return text;
+}
+
+/**
+ * Drag the range plot's max line (shape 1; plotly lays a wide drag handle over it) left by
+ * `fraction` of the plot width in 10 steps; returns the max input's value and the clipped readout
+ * while the button is still down (the readout follows the pointer), then releases.
+ */
+async function dragMaxLine(
+  page: Page,
+  scope: string,
+  fraction: number,
+): Promise<{ maxWhileDragging: number; clippedWhileDragging: string }> {
+  const line = page.locator(`${scope} .shapelayer path[data-index="1"]`);
+  const box = await line.boundingBox();
+  const plotBox = await page.locator(`${scope} .nsewdrag`).first().boundingBox();
+  assert.ok(box && plotBox, "the max line and the plot area are on screen");
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) await page.mouse.move(x - (fraction * plotBox.width * i) / 10, y);
+  const maxWhileDragging = Number(await page.locator(`${scope} input[name=max]`).inputValue());
+  const clippedWhileDragging = await page
+    .locator(`${scope} .jp-tsquant-readout-item[data-key="clipped"]`)
+    .innerText();
+  await page.mouse.up();
+  return { maxWhileDragging, clippedWhileDragging };
+}
+
+describe("JupyterLab extension in Chromium", { skip: skip ?? false, timeout: 360_000 }, () => {
   let server: ChildProcess | undefined;
   let browser: Browser | undefined;
   let page: Page;
@@ -139,6 +223,8 @@ describe("JupyterLab extension in Chromium", { skip: skip ?? false, timeout: 180
     const notebooks = join(tmp, "notebooks");
     mkdirSync(notebooks);
     copyFileSync(NOTEBOOK_PATH, join(notebooks, NAME));
+    copyFileSync(XSS_NOTEBOOK_PATH, join(notebooks, XSS_NAME));
+    writeFileSync(join(notebooks, LARGE_NAME), JSON.stringify(makeLargeNotebook()));
     for (const d of ["config", "data", "runtime"]) mkdirSync(join(tmp, d));
     // No "get notified about Jupyter news?" toast over the outputs (it would also ask the network).
     mkdirSync(join(tmp, "config", "labconfig"));
@@ -167,6 +253,8 @@ describe("JupyterLab extension in Chromium", { skip: skip ?? false, timeout: 180
         "--LabApp.extension_manager=readonly",
         "--LabApp.news_url=",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        // Notebook 7 is served by the same server (its jupyter_server extension).
+        "--JupyterNotebookApp.expose_app_in_browser=True",
       ],
       {
         cwd: notebooks,
@@ -199,44 +287,7 @@ describe("JupyterLab extension in Chromium", { skip: skip ?? false, timeout: 180
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.setDefaultTimeout(30_000);
     page.on("request", (r) => requests.push(r.url()));
-    await page.goto(`${base}/lab/tree/${NAME}`);
-    // No kernel is needed to render saved outputs. The notebook names the tsquant kernel; where
-    // that is not installed, Lab asks which kernel to start once the session is set up: decline.
-    await page.waitForSelector(".jp-Notebook");
-    const dialog = page.locator(".jp-Dialog");
-    // Either the dialog comes, or the notebook's session gets ready without asking (when the
-    // tsquant kernel is installed, it starts; the outputs render the same).
-    const sessionReady = page.waitForFunction(
-      () =>
-        (
-          window as unknown as {
-            jupyterapp?: { shell: { currentWidget?: { sessionContext?: { isReady: boolean } } } };
-          }
-        ).jupyterapp?.shell.currentWidget?.sessionContext?.isReady === true,
-      undefined,
-      { timeout: 20_000 },
-    );
-    // (Both waits settle either way, so the loser of the race leaves no unhandled rejection.)
-    const asked = await Promise.race([
-      dialog.waitFor({ timeout: 20_000 }).then(
-        () => true,
-        () => false,
-      ),
-      sessionReady.then(
-        () => false,
-        () => false,
-      ),
-    ]);
-    if (asked) {
-      dialogText = await dialog.innerText();
-      const decline = dialog.locator("button", { hasText: /No Kernel|Cancel/ });
-      await (
-        (await decline.count()) > 0
-          ? decline.first()
-          : dialog.locator("button.jp-mod-reject").first()
-      ).click();
-      await dialog.waitFor({ state: "detached" });
-    }
+    dialogText = await openInLab(page, `${base}/lab/tree/${NAME}`);
   });
 
   after(async () => {
@@ -493,7 +544,8 @@ describe("JupyterLab extension in Chromium", { skip: skip ?? false, timeout: 180
     );
     assert.match(
       await boxes.nth(1).innerText(),
-      /payload\.kind: expected one of range, error, weights, table, progress, found "sparkline"/,
+      // (the list grows as kinds are added; the five views' kinds come first)
+      /payload\.kind: expected one of range, error, weights, table, progress(, \w+)*, found "sparkline"/,
     );
     await boxes.nth(1).screenshot({ path: join(OUT, "unknown-kind.png") });
   });
@@ -534,5 +586,341 @@ describe("JupyterLab extension in Chromium", { skip: skip ?? false, timeout: 180
       return s !== null && s.getBoundingClientRect().width < w - 200;
     }, wide);
     await range.screenshot({ path: join(OUT, "range-narrow.png") });
+  });
+  /** Another page (tests open their notebook on their own Lab workspace: no restored tabs). */
+  async function freshPage(): Promise<Page> {
+    assert.ok(browser, "the browser is running");
+    const p = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    p.setDefaultTimeout(30_000);
+    return p;
+  }
+
+  /** Shut down the kernels of sessions on `path` (saved-output notebooks need none). */
+  async function shutDownKernels(path: string): Promise<void> {
+    const sessions = (await (await fetch(`${base}/api/sessions`)).json()) as {
+      id: string;
+      path: string;
+    }[];
+    for (const session of sessions.filter((x) => x.path === path)) {
+      await fetch(`${base}/api/sessions/${session.id}`, { method: "DELETE" });
+    }
+  }
+
+  test("XSS: hostile text in every view is shown as text and nothing runs", async () => {
+    const p = await freshPage();
+    try {
+      await openInLab(p, `${base}/lab/workspaces/xss/tree/${XSS_NAME}`);
+      for (const view of VIEWS) {
+        const v = p.locator(view).first();
+        await v.scrollIntoViewIfNeeded();
+        await v.locator(".main-svg").first().waitFor();
+      }
+      // Hover a bar of the error plot: its hover label shows the layer name (plotly text).
+      const bar = p.locator(".jp-tsquant-ErrorPlot-bars .bars path").first();
+      await bar.scrollIntoViewIfNeeded();
+      await bar.hover({ force: true });
+      await p.locator(".jp-tsquant-ErrorPlot .hovertext").first().waitFor();
+      const hover = await p.locator(".jp-tsquant-ErrorPlot .hovertext").first().textContent();
+      await bar.click({ force: true });
+      await p.locator(".jp-tsquant-ErrorPlot-detail .main-svg").first().waitFor();
+      const outputs = p.locator(".jp-OutputArea-output");
+      // Nothing ran: the attacks would have set window.__xss.
+      assert.equal(await p.evaluate(() => (window as { __xss?: number }).__xss), undefined);
+      // No element was made from the payload's markup.
+      assert.equal(await outputs.locator("img").count(), 0);
+      assert.equal(await outputs.locator("script").count(), 0);
+      assert.equal(await p.locator(".jp-tsquant-error").count(), 0);
+      // The literal text is on screen: titles (DOM text), table cells, the detail title, and
+      // plotly's legend, point labels and hover label.
+      const literal = `${XSS_IMG}${XSS_SCRIPT}`;
+      const titles = await p.locator(".jp-tsquant-title").allInnerTexts();
+      assert.equal(titles.length, 5);
+      for (const t of titles) assert.ok(t.includes(literal), `title shows the text: ${t}`);
+      for (const t of await p.locator(".jp-tsquant-TableView td[data-key=variant]").allInnerTexts())
+        assert.ok(t.includes(literal), t);
+      assert.ok(
+        (await p.locator(".jp-tsquant-ErrorPlot .jp-tsquant-subtitle").innerText()).includes(
+          literal,
+        ),
+      );
+      const legend = await p.locator(".jp-tsquant-ErrorPlot-bars .legendtext").allTextContents();
+      assert.ok(legend.length > 0 && legend.every((t) => t.includes(literal)), legend.join(" | "));
+      const labels = await p.locator(".jp-tsquant-TableView .textpoint").allTextContents();
+      assert.ok(
+        labels.length === 6 && labels.every((t) => t.includes(literal)),
+        labels.join(" | "),
+      );
+      assert.ok(hover?.includes(literal), `hover label: ${hover}`);
+      const ranges = p.locator(".jp-tsquant-RangePlot button.jp-tsquant-button");
+      assert.ok((await ranges.first().innerText()).includes(literal));
+      await p
+        .locator(".jp-tsquant-TableView")
+        .first()
+        .screenshot({ path: join(OUT, "xss-table.png") });
+    } finally {
+      await p.close();
+      await shutDownKernels(XSS_NAME);
+    }
+  });
+
+  test("a million-bin range payload renders coarsened and a drag still updates the readout", async () => {
+    const p = await freshPage();
+    try {
+      await openInLab(p, `${base}/lab/workspaces/large/tree/${LARGE_NAME}`);
+      const t0 = Date.now();
+      const scope = ".jp-tsquant-RangePlot";
+      await p.locator(`${scope} .main-svg`).first().waitFor({ timeout: 60_000 });
+      const shownMs = Date.now() - t0;
+      // Drawn with at most 1000 bars per trace (2 traces: in range and clipped).
+      const bars = await p.locator(`${scope} .jp-tsquant-RangePlot-plot .bars path`).count();
+      assert.ok(bars > 100 && bars <= 2000, `${bars} bars`);
+      const maxBefore = Number(await p.locator(`${scope} input[name=max]`).inputValue());
+      const clippedBefore = await p
+        .locator(`${scope} .jp-tsquant-readout-item[data-key="clipped"]`)
+        .innerText();
+      const t1 = Date.now();
+      const drag = await dragMaxLine(p, scope, 0.4);
+      const dragMs = Date.now() - t1;
+      assert.ok(
+        drag.maxWhileDragging < maxBefore * 0.8,
+        `max ${maxBefore} → ${drag.maxWhileDragging}`,
+      );
+      assert.notEqual(drag.clippedWhileDragging, clippedBefore);
+      // Still responsive: a frame comes promptly after the drag (the page is not busy).
+      const frameMs = await p.evaluate(
+        () =>
+          new Promise<number>((resolve) => {
+            const start = performance.now();
+            requestAnimationFrame(() => resolve(performance.now() - start));
+          }),
+      );
+      console.log(
+        `million-bin payload: drawn ${shownMs} ms after the notebook opened, 10-step drag ${dragMs} ms, ` +
+          `next frame ${frameMs.toFixed(0)} ms; ${bars} bars drawn`,
+      );
+      await p
+        .locator(scope)
+        .first()
+        .screenshot({ path: join(OUT, "range-million-bins.png") });
+    } finally {
+      await p.close();
+      await shutDownKernels(LARGE_NAME);
+    }
+  });
+
+  test("Notebook 7: /tree lists the sample notebook; /notebooks/… renders every view", async () => {
+    const p = await freshPage();
+    try {
+      await p.goto(`${base}/tree`);
+      const item = p.locator(".jp-DirListing-item", { hasText: NAME });
+      await item.waitFor();
+      // Opening from the tree goes to /notebooks/<path> (in a new tab in Notebook 7).
+      const opened = p.context().waitForEvent("page", { timeout: 15_000 });
+      await item.dblclick();
+      const nb = await opened;
+      nb.setDefaultTimeout(30_000);
+      try {
+        await nb.waitForURL(/\/notebooks\/tsquant-views\.ipynb/);
+        await nb.waitForSelector(".jp-Notebook");
+        for (const view of VIEWS) {
+          const v = nb.locator(view).first();
+          await v.scrollIntoViewIfNeeded();
+          await v.locator(".main-svg").first().waitFor();
+        }
+        // The two deliberately broken outputs show their boxes; the five views none.
+        const boxes = nb.locator(".jp-tsquant-error");
+        await boxes.nth(1).scrollIntoViewIfNeeded();
+        assert.equal(await boxes.count(), 2);
+        for (const view of VIEWS)
+          assert.equal(await nb.locator(`${view} .jp-tsquant-error`).count(), 0);
+        // Interactive there too: 4 bits instead of 8 lowers the SQNR.
+        const sqnr = nb.locator('.jp-tsquant-RangePlot [data-key="sqnr"]');
+        await sqnr.scrollIntoViewIfNeeded();
+        const before = await sqnr.innerText();
+        await nb.locator(".jp-tsquant-RangePlot input[name=bits]").fill("4");
+        await nb.waitForFunction(
+          (b) =>
+            document.querySelector('.jp-tsquant-RangePlot [data-key="sqnr"]')?.textContent !== b,
+          before,
+        );
+        await nb
+          .locator(".jp-tsquant-RangePlot")
+          .first()
+          .screenshot({ path: join(OUT, "notebook7-range.png") });
+      } finally {
+        await nb.close();
+      }
+    } finally {
+      await p.close();
+    }
+  });
+
+  test("tsquant kernel: cells run in a new notebook draw a range plot, a table and live progress", async () => {
+    const p = await freshPage();
+    const cells = [
+      [
+        "const test = tq.data.mnist().test.take(500);",
+        "// Pixels normalised as a model's input layer sees them: (x − mean) / std.",
+        "const x = test.asFloat().data.map((v) => (v - 0.1307) / 0.3081);",
+        'const observer = new tq.HistogramObserver({ name: "input" });',
+        "observer.observe(x);",
+        "const p99 = new tq.PercentileObserver({ percentile: 99 });",
+        "p99.observe(x);",
+        "const minmax = observer.computeRange();",
+        "const clipped = p99.computeRange();",
+        "({",
+        '  kind: "range",',
+        '  tensor: "normalized MNIST pixels",',
+        "  histogram: tq.histogramPayload(observer.histogram.toJSON()),",
+        "  range: minmax,",
+        "  bits: 8,",
+        "  symmetric: false,",
+        "  narrowRange: false,",
+        "  methods: [",
+        '    { method: "minmax", ...minmax },',
+        '    { method: "percentile", label: "percentile 99", ...clipped },',
+        "  ],",
+        "})",
+      ].join("\n"),
+      [
+        "tq.displayable(",
+        "  tq.comparisonBundle({",
+        '    baseline: "float32",',
+        "    rows: [",
+        '      { variant: "float32", accuracy: 0.9871, sizeBytes: 84_420, latencyMs: 0.91, inputType: "float32", outputType: "float32" },',
+        '      { variant: "dynamic range", accuracy: 0.9869, sizeBytes: 24_120, latencyMs: 0.74, inputType: "float32", outputType: "float32" },',
+        '      { variant: "int8", accuracy: 0.9866, sizeBytes: 24_680, latencyMs: 0.42, inputType: "int8", outputType: "int8" },',
+        "    ],",
+        "  }),",
+        ")",
+      ].join("\n"),
+      [
+        'const progress = new tq.Progress({ total: 6, task: "evaluation", unit: "batch", minIntervalMs: 0 });',
+        "for (let i = 1; i <= 6; i++) {",
+        "  await new Promise((resolve) => setTimeout(resolve, 500));",
+        "  progress.update(i, { message: `batch ${i}` });",
+        "}",
+        "progress.done();",
+      ].join("\n"),
+    ];
+    try {
+      await p.goto(`${base}/lab/workspaces/kernel`);
+      await p.waitForSelector("#jp-main-dock-panel");
+      // A new notebook on the tsquant kernel; the cells are written into its model, then run.
+      await p.evaluate(async (sources) => {
+        type Panel = {
+          sessionContext: { ready: Promise<void> };
+          content: {
+            model: {
+              sharedModel: {
+                insertCell(i: number, c: { cell_type: string; source: string }): void;
+                deleteCell(i: number): void;
+              };
+            };
+          };
+        };
+        const app = (
+          window as unknown as {
+            jupyterapp: { commands: { execute(id: string, args?: object): Promise<unknown> } };
+          }
+        ).jupyterapp;
+        const panel = (await app.commands.execute("notebook:create-new", {
+          kernelName: "tsquant",
+        })) as Panel;
+        await panel.sessionContext.ready;
+        const model = panel.content.model.sharedModel;
+        sources.forEach((source, i) => model.insertCell(i, { cell_type: "code", source }));
+        model.deleteCell(sources.length); // the empty cell a new notebook starts with
+      }, cells);
+      const kernelStarted = Date.now();
+      await p.waitForSelector("#jp-main-statusbar >> text=Idle", { timeout: 120_000 });
+      const idleMs = Date.now() - kernelStarted;
+      // Not awaited in the page: the command resolves only when every cell has run.
+      await p.evaluate(() => {
+        void (
+          window as unknown as {
+            jupyterapp: { commands: { execute(id: string): Promise<unknown> } };
+          }
+        ).jupyterapp.commands.execute("notebook:run-all-cells");
+      });
+      const t0 = Date.now();
+      const cell = (i: number): string => `.jp-Notebook .jp-Cell:nth-child(${i + 1})`;
+      // The progress cell: one output, updated in place while the loop runs. Watched in the
+      // notebook's model (what update_display_data changes; the DOM of an off-screen cell may be
+      // drawn late), then on screen.
+      const outputsOfCell2 = (): Promise<string[]> =>
+        p.evaluate((mime) => {
+          type Output = { type: string; data: Record<string, unknown> };
+          const nb = (
+            window as unknown as {
+              jupyterapp: {
+                shell: {
+                  currentWidget: {
+                    content: {
+                      model: {
+                        cells: {
+                          length: number;
+                          get(i: number): {
+                            outputs: { length: number; get(i: number): Output };
+                          };
+                        };
+                      };
+                    };
+                  };
+                };
+              };
+            }
+          ).jupyterapp.shell.currentWidget.content.model;
+          const outputs = nb.cells.get(2).outputs;
+          const states: string[] = [];
+          for (let i = 0; i < outputs.length; i++) {
+            const d = outputs.get(i).data[mime] as
+              { done: number; total: number; status: string } | undefined;
+            states.push(d ? `${d.done}/${d.total} ${d.status}` : outputs.get(i).type);
+          }
+          return states;
+        }, TSQUANT_MIME);
+      const seen = new Set<string>();
+      let most = 0;
+      const deadline = Date.now() + 180_000;
+      for (;;) {
+        const states = await outputsOfCell2();
+        most = Math.max(most, states.length);
+        for (const x of states) seen.add(x);
+        if (states.includes("6/6 done")) break;
+        assert.ok(Date.now() < deadline, `progress did not finish: ${states.join(", ")}`);
+        await p.waitForTimeout(100);
+      }
+      assert.equal(most, 1, `one progress output, replaced in place; seen ${[...seen].join(", ")}`);
+      assert.ok(seen.size >= 3, `the output went through several states: ${[...seen].join(", ")}`);
+      const progressView = p.locator(`${cell(2)} .jp-tsquant-ProgressView`);
+      await progressView.scrollIntoViewIfNeeded();
+      await progressView.locator(".jp-tsquant-status-done").waitFor();
+      assert.equal(await p.locator(`${cell(2)} .jp-OutputArea-child`).count(), 1);
+      assert.match(await progressView.locator(".jp-tsquant-readout").innerText(), /^6 \/ 6 batch/);
+      const runMs = Date.now() - t0;
+
+      const range = p.locator(`${cell(0)} .jp-tsquant-RangePlot`);
+      await range.locator(".main-svg").first().waitFor();
+      assert.match(await range.locator(".jp-tsquant-title").innerText(), /normalized MNIST pixels/);
+      assert.equal(await range.locator("button.jp-tsquant-button").count(), 2);
+      const table = p.locator(`${cell(1)} .jp-tsquant-TableView`);
+      await table.scrollIntoViewIfNeeded();
+      await table.locator(".main-svg").first().waitFor();
+      assert.deepEqual(await table.locator("td[data-key=variant]").allInnerTexts(), [
+        "float32",
+        "dynamic range",
+        "int8",
+      ]);
+      assert.equal(await table.locator(".scatterlayer .point").count(), 3);
+      assert.equal(await p.locator(".jp-tsquant-error").count(), 0);
+      console.log(
+        `tsquant kernel: idle ${idleMs} ms after creation; three cells ran in ${runMs} ms`,
+      );
+      await range.screenshot({ path: join(OUT, "kernel-range.png") });
+      await table.screenshot({ path: join(OUT, "kernel-table.png") });
+    } finally {
+      await p.close();
+    }
   });
 });
