@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { KernelArgs } from "./backend";
+import { disableFastGradients, enableFastGradients } from "./gradients";
 import type { FastKernel } from "./kernel";
 import { conv2DKernel } from "./kernels/Conv2D";
 import { conv2DBackpropFilterKernel } from "./kernels/Conv2DBackpropFilter";
@@ -74,6 +75,7 @@ export function enableFastKernels(): void {
       kernelFunc: (params: KernelArgs) => k.run(params) ?? fallback(params),
     });
   }
+  enableFastGradients();
 }
 
 /** Put tfjs's stock kernels back. Idempotent. */
@@ -83,4 +85,5 @@ export function disableFastKernels(): void {
     tf.registerKernel(config);
   }
   stock.clear();
+  disableFastGradients();
 }
