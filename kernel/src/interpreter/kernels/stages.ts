@@ -107,9 +107,28 @@ export function requantizeInt64Stage(
   { multipliers, shifts }: ChannelMultipliers,
   [actMin, actMax]: [number, number],
 ): OutputStage {
+  // MBQM64 unrolled per channel: m' = the 15-bit multiplier, y = ⌊(x·m' + 2^(t−1)) · 2^−t⌋ with
+  // t = 15 − shift (multiplying by a power of two is exact). Exact while |x·m'| < 2^52; larger
+  // accumulators take the general function.
+  const reduced = new Float64Array(channels);
+  const half = new Float64Array(channels);
+  const inverse = new Float64Array(channels);
+  const limit = new Float64Array(channels);
+  for (let c = 0; c < channels; c++) {
+    const m = multipliers[c] ?? 0;
+    const t = 15 - (shifts[c] ?? 0);
+    reduced[c] = m < 0x7fff0000 ? (m + 32768) >> 16 : 0x7fff;
+    half[c] = 2 ** (t - 1);
+    inverse[c] = 2 ** -t;
+    limit[c] = 2 ** 52 / Math.max(1, reduced[c]);
+  }
   return (acc: Accumulator, offset: number) => {
     for (let c = 0; c < channels; c++) {
-      const q = mbqm64(acc[c] + bias[c], multipliers[c], shifts[c]);
+      const x = acc[c] + bias[c];
+      const q =
+        x < limit[c] && x > -limit[c]
+          ? Math.floor((x * reduced[c] + half[c]) * inverse[c]) | 0
+          : mbqm64(x, multipliers[c], shifts[c]);
       out[offset + c] = q < actMin ? actMin : q > actMax ? actMax : q;
     }
   };
