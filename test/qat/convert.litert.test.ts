@@ -2,13 +2,17 @@
 // with the tutorial's QAT recipe (1,000 images, batch 500, 1 epoch, validation split 0.1), then
 // `TFLiteConverter.fromLayersModel(qat)` with optimizations DEFAULT and no representative dataset.
 // Checks: the learned ranges become the activations' parameters by TF's double-precision
-// FakeQuant rule (no calibration); the int8 weights are the fake-quantized weights; tsquant's
+// FakeQuant rule (no calibration), the same as TF 2.21's converter gives for those ranges
+// (test/qat/tf_fakequant.py in .venv-tf); the int8 weights are the fake-quantized weights; tsquant's
 // interpreter equals LiteRT's reference kernels bit for bit; the QAT model's float (fake-quant)
 // forward and the int8 file pick the same class on ≥ 99.5 % of the 10,000 test images;
 // integer-only conversion with uint8 I/O runs in LiteRT. Then a model with the layers QAT gained
 // (DepthwiseConv2D + BatchNormalization + ReLU, AveragePooling2D, Conv2D + Activation,
 // GlobalAveragePooling2D), converted integer-only, against LiteRT and its own float forward.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { TFLiteConverter } from "../../kernel/src/converter";
@@ -35,6 +39,8 @@ import {
 } from "./helpers";
 
 tf.setBackend("cpu");
+
+const TF_PYTHON = join(__dirname, "..", "..", ".venv-tf", "bin", "python");
 enableFastKernels();
 
 /**
@@ -116,6 +122,39 @@ describe("QAT model → int8 (tutorial CNN, MNIST)", () => {
       assert.deepEqual(t.quantization?.scale, [e.scale], tensor);
       assert.deepEqual(t.quantization?.zeroPoint, [e.zeroPoint], tensor);
     }
+  });
+
+  test("TensorFlow's converter gives the same parameters for the same FakeQuant ranges (.venv-tf)", (t) => {
+    if (!existsSync(TF_PYTHON)) {
+      t.skip(".venv-tf not found (npm run fixtures creates it)");
+      return;
+    }
+    const model = readModel(bytes);
+    const learned = learnedRanges(qat);
+    const [conv, dense] = Object.keys(learned.layers);
+    assert.ok(learned.input !== undefined && conv !== undefined && dense !== undefined);
+    const cases: [string, { min: number; max: number } | undefined][] = [
+      ["tfl.quantize", learned.input],
+      [`${conv}/Relu;${conv}/BiasAdd`, learned.layers[conv]?.output],
+      [`${dense}/BiasAdd`, learned.layers[dense]?.output],
+    ];
+    const r = spawnSync(
+      TF_PYTHON,
+      [join(__dirname, "tf_fakequant.py"), JSON.stringify(cases.map(([, x]) => [x?.min, x?.max]))],
+      { encoding: "utf8" },
+    );
+    assert.equal(r.status, 0, r.stderr.slice(-2000));
+    const theirs = JSON.parse(r.stdout.trim().split("\n").pop() ?? "[]") as [number, number][];
+    cases.forEach(([name], i) => {
+      const t8 = model.subgraphs[0]?.tensors.find(
+        (x) => x.name.startsWith(name) && x.type === "int8",
+      );
+      assert.deepEqual(
+        [t8?.quantization?.scale?.[0], t8?.quantization?.zeroPoint?.[0]],
+        theirs[i],
+        name,
+      );
+    });
   });
 
   test("int8 weights are the fake-quantized weights: q = round(w_fq / s) with s from the learned weight range", () => {
