@@ -142,6 +142,7 @@ describe("failureLines", () => {
 describe("tables", () => {
   test("ratio is tsquant ÷ peer, n/a when missing", () => {
     assert.equal(ratio(3, 2), "1.50");
+    assert.equal(ratio(1, 250), "0.0040");
     assert.equal(ratio(null, 2), "n/a");
     assert.equal(ratio(1, 0), "n/a");
   });
@@ -150,7 +151,7 @@ describe("tables", () => {
       ["mode", "bytes", "accuracy"],
       [
         ["int8", "25,360", "98.16 %"],
-        ["qat", "n/a", "97.00 %"],
+        ["qat", "n/a", "9.70e-1"],
       ],
     );
     assert.equal(
@@ -159,7 +160,7 @@ describe("tables", () => {
         "| mode | bytes | accuracy |",
         "| --- | ---: | ---: |",
         "| int8 | 25,360 | 98.16 % |",
-        "| qat | n/a | 97.00 % |",
+        "| qat | n/a | 9.70e-1 |",
       ].join("\n"),
     );
   });

@@ -212,7 +212,7 @@ interface DatasetResult {
   qatMissing: string | null;
   files: FileRow[];
   /** LiteRT.js per file (MNIST only), or why it did not run. */
-  litertJs: Record<string, JsRow> | string;
+  litertJs: Record<string, JsRow | { error: string }> | string;
   pipelines: PipelineCheck[];
   failures: string[];
 }
@@ -476,7 +476,7 @@ async function runDataset(
   }
 
   // 9. LiteRT.js in headless Chromium (MNIST only: the runtime table is MNIST's).
-  let litertJs: Record<string, JsRow> | string = "not run: MNIST files only";
+  let litertJs: Record<string, JsRow | { error: string }> | string = "not run: MNIST files only";
   if (name === "mnist") {
     log("LiteRT.js in headless Chromium");
     try {
@@ -487,10 +487,14 @@ async function runDataset(
           input: loadNpy(f.input),
         })),
       );
-      const rowsJs: Record<string, JsRow> = {};
+      const rowsJs: Record<string, JsRow | { error: string }> = {};
       for (const f of files) {
         const r = runs[f.file];
         if (r === undefined) continue;
+        if ("error" in r) {
+          rowsJs[f.file] = r;
+          continue;
+        }
         const ref = f32(loadNpy(join(dir, `${f.file}.ref.npy`)).data);
         rowsJs[f.file] = {
           accuracy: accuracyOf(predictions(r.outputs, CLASSES), labels),
@@ -671,7 +675,7 @@ function writeReport(
     "peers-training",
     "Peers: training throughput (images/s)",
     [
-      `Tutorial CNN, batch 32, Adam (lr 0.001), the same images and epochs on both sides. tsquant = tfjs CPU backend with tsquant's fast kernels (one thread, \`fit\`); TF = Keras (tf-keras) with its default threading (${first.tf.train.intraOpThreads || "all"} intra-op threads on ${cpus().length} cores). Ratio = tsquant ÷ TF (higher is better). Accuracy: the trained float model on the 10,000 test images (tsquant's in LiteRT via its float file, TF's in Keras).`,
+      `Tutorial CNN, batch 32, Adam (lr 0.001), the same images and epochs on both sides. tsquant = tfjs CPU backend with tsquant's fast kernels (one thread, \`fit\`); TF = Keras 3 (\`tf.keras\` of TF 2.21) with its default threading (${first.tf.train.intraOpThreads || "all"} intra-op threads on ${cpus().length} cores). Ratio = tsquant ÷ TF (higher is better). Accuracy: the trained float model on the 10,000 test images (tsquant's in LiteRT via its float file, TF's in Keras).`,
       "",
       table(
         [
@@ -699,6 +703,7 @@ function writeReport(
     ].join("\n"),
   );
 
+  const jsErrors: string[] = [];
   replaceSection(
     "peers-runtime",
     "Peers: interpreter latency and throughput, tsquant vs LiteRT",
@@ -743,7 +748,8 @@ function writeReport(
               ],
               mn.files.map((f) => {
                 const js = typeof mn.litertJs === "string" ? undefined : mn.litertJs[f.file];
-                return js === undefined
+                if (js !== undefined && "error" in js) jsErrors.push(`${f.file}: ${js.error}`);
+                return js === undefined || "error" in js
                   ? [f.file, "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"]
                   : [
                       f.file,
@@ -756,6 +762,9 @@ function writeReport(
                     ];
               }),
             ),
+            ...(jsErrors.length === 0
+              ? []
+              : ["", "LiteRT.js refused:", "", ...jsErrors.map((e) => `- ${e}`)]),
           ].join("\n"),
     ].join("\n"),
   );
@@ -797,15 +806,18 @@ async function main(): Promise<void> {
   const command = `npm run bench:peers${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
   ensureVenv();
   const results: DatasetResult[] = [];
+  const elapsed = (): number => (performance.now() - started) / 60000;
   if (opts.only !== "fashion") {
     results.push(await runDataset("mnist", mnist(), opts.epochs, opts.trainImages));
+    // Written after each dataset, so a later failure keeps what was measured.
+    writeReport(results, opts, command, elapsed());
   }
   if (opts.only !== "mnist") {
     results.push(
       await runDataset("fashion", fashionMnist(), opts.fashionEpochs, opts.fashionTrainImages),
     );
   }
-  const minutes = (performance.now() - started) / 60000;
+  const minutes = elapsed();
   writeReport(results, opts, command, minutes);
   const failures = results.flatMap((r) => r.failures);
   for (const l of failures) console.error(l);
