@@ -279,6 +279,17 @@ describe("16x8 kernels", () => {
     expectOp("TANH", null, [x], i16([3], 1 / 32768), [0, 32767, -32767]);
   });
 
+  test("RELU6: requantize, then clamp to [0, round(6 / s_out)] = [0, 6000]", () => {
+    // Same scale in and out (multiplier 1): −5 → 0, 3000 stays, 7000 → 6000.
+    expectOp(
+      "RELU6",
+      null,
+      [fed("int16", [3], [-5, 3000, 7000], [1e-3, 0])],
+      i16([3], 1e-3),
+      [0, 3000, 6000],
+    );
+  });
+
   test("SOFTMAX of a constant row of four is one quarter (8192 in Q0.15)", () => {
     expectOp(
       "SOFTMAX",

@@ -10,6 +10,7 @@ import {
   roundHalfAwayFromZero,
 } from "../../quant/fixedpoint";
 import type { Node } from "../node";
+import { dtypeRange } from "./common";
 import type { Eval } from "./kernel";
 
 // Local bindings: an imported function is read through a module getter at each call under
@@ -74,7 +75,7 @@ export function prepareLookup(
 
 /**
  * RELU / RELU6 (unfused, TFLite `activations.cc` `QuantizedReluX`). float32: clamp(x, lo, hi).
- * int8: q = clamp(z_out + MBQM(x − z_in, multiplier(s_in / s_out)), z_out + round(lo / s_out),
+ * int8 and int16: q = clamp(z_out + MBQM(x − z_in, multiplier(s_in / s_out)), z_out + round(lo / s_out),
  * z_out + round(hi / s_out)), the scale ratio and the bounds' divisions in float32.
  */
 export function prepareClamp(node: Node, lo: number, hi: number): Eval {
@@ -91,19 +92,21 @@ export function prepareClamp(node: Node, lo: number, hi: number): Eval {
       }
     };
   }
-  if (input.dtype === "int8") {
-    const x = node.i8(input);
-    const y = node.i8(output);
+  if (input.dtype === "int8" || input.dtype === "int16") {
+    if (output.dtype !== input.dtype) throw node.unsupported("input and output types differ");
+    const x = node.i8or16(input);
+    const y = node.i8or16(output);
     const inQ = node.affine(input);
     const outQ = node.affine(output);
+    const [qmin, qmax] = dtypeRange(node, input.dtype);
     const { multiplier, shift } = quantizeMultiplier(Math.fround(inQ.scale / outQ.scale));
     const zo = outQ.zeroPoint;
     const zi = inQ.zeroPoint;
-    const min = Math.max(-128, zo + roundHalfAwayFromZero(Math.fround(lo / outQ.scale)));
+    const min = Math.max(qmin, zo + roundHalfAwayFromZero(Math.fround(lo / outQ.scale)));
     const max =
       hi === Infinity
-        ? 127
-        : Math.min(127, zo + roundHalfAwayFromZero(Math.fround(hi / outQ.scale)));
+        ? qmax
+        : Math.min(qmax, zo + roundHalfAwayFromZero(Math.fround(hi / outQ.scale)));
     const n = y.length;
     return () => {
       for (let i = 0; i < n; i++) {
