@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { KernelArgs } from "./backend";
+import { disableFastAdam, enableFastAdam } from "./adam";
 import { disableFastGradients, enableFastGradients } from "./gradients";
 import type { FastKernel } from "./kernel";
 import { conv2DKernel } from "./kernels/Conv2D";
@@ -76,6 +77,7 @@ export function enableFastKernels(): void {
     });
   }
   enableFastGradients();
+  enableFastAdam();
 }
 
 /** Put tfjs's stock kernels back. Idempotent. */
@@ -86,4 +88,5 @@ export function disableFastKernels(): void {
   }
   stock.clear();
   disableFastGradients();
+  disableFastAdam();
 }
