@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
+import { TFLiteConverter } from "../../kernel/src/converter";
+import { opLabel } from "../../kernel/src/converter/graph";
 import { UnsupportedError } from "../../kernel/src/errors";
+import { Interpreter } from "../../kernel/src/interpreter";
+import { chooseQuantParams } from "../../kernel/src/quant/params";
 import { enableFastKernels } from "../../kernel/src/fast";
 import {
   ActivationQuantizer,
@@ -10,6 +14,7 @@ import {
   fakeQuantOp,
   fakeQuantPerChannelOp,
   lastValueSymmetricRange,
+  learnedRanges,
   quantizeAnnotateLayer,
   quantizeApply,
   quantizeModel,
@@ -293,7 +298,7 @@ describe("quantizeModel / quantizeApply", () => {
     }
   });
 
-  test("ReLU / Activation right after a conv or dense becomes its activation (one fake-quant after it)", () => {
+  test("ReLU / Activation right after a conv or dense becomes its activation (one fake-quant after it)", async () => {
     const m = tf.sequential({
       layers: [
         tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3 }),
@@ -325,6 +330,44 @@ describe("quantizeModel / quantizeApply", () => {
     // Same function up to fake-quant error (softmax outputs in [0, 1]).
     const err = tf.max(tf.abs(tf.sub(ym, yq))).dataSync()[0] ?? Infinity;
     assert.ok(err < 0.05, `max |float − QAT| = ${err}`);
+
+    // Converted without data: the softmax's input carries the last dense's learned range (tfmot
+    // quantizes before softmax), the softmax output TFLite's fixed 1/256, −128.
+    const c = TFLiteConverter.fromLayersModel(q);
+    c.optimizations = ["DEFAULT"];
+    const int8 = await c.convertToModel();
+    const sg = int8.subgraphs[0];
+    assert.ok(sg !== undefined);
+    const softmax = sg.operators.find((op) => opLabel(int8, op) === "SOFTMAX");
+    assert.ok(softmax !== undefined);
+    const learned = learnedRanges(q).layers[weighted[2]?.name.replace(/^quant_/, "") ?? ""];
+    assert.ok(learned !== undefined);
+    const pre = sg.tensors[softmax.inputs[0] ?? -1];
+    const expected = chooseQuantParams(learned.output.min, learned.output.max, {
+      scalePrecision: "float64",
+    });
+    assert.deepEqual(pre?.quantization?.scale, [Math.fround(expected.scale)]);
+    assert.deepEqual(pre?.quantization?.zeroPoint, [expected.zeroPoint]);
+    const post = sg.tensors[softmax.outputs[0] ?? -1];
+    assert.deepEqual(post?.quantization?.scale, [1 / 256]);
+    assert.deepEqual(post?.quantization?.zeroPoint, [-128]);
+    const it = new Interpreter({ model: int8 });
+    const [input] = it.getInputDetails();
+    const [output] = it.getOutputDetails();
+    assert.ok(input !== undefined && output !== undefined);
+    it.resizeTensorInput(input.index, [3, 6, 6, 1]);
+    it.allocateTensors();
+    it.setTensor(input.index, x.dataSync() as Float32Array);
+    it.invoke();
+    const yi = it.getTensor(output.index).data;
+    const yqd = yq.dataSync();
+    for (let i = 0; i < yqd.length; i++) {
+      // int8 and fake-quant agree up to a few output steps (1/256) of requantization rounding.
+      assert.ok(
+        Math.abs(Number(yi[i]) - (yqd[i] ?? 0)) <= 4 / 256,
+        `output ${i}: ${yi[i]} vs ${yqd[i]}`,
+      );
+    }
   });
 
   test("refusals name the layer: ReLU capped at 3, a lone Activation, branches (Add), partial conversion", async () => {
@@ -363,7 +406,6 @@ describe("quantizeModel / quantizeApply", () => {
       layers: [tf.layers.dense({ inputShape: [4], units: 3 }), quantizeAnnotateLayer(dense)],
     });
     const partial = quantizeApply(m);
-    const { TFLiteConverter } = await import("../../kernel/src/converter");
     assert.throws(
       () => TFLiteConverter.fromLayersModel(partial),
       (e: unknown) => e instanceof UnsupportedError && /only partly quantized/.test(e.message),
