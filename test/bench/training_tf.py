@@ -1,6 +1,7 @@
 """TensorFlow (Keras) peer for test/bench/training.bench.ts: the tutorial CNN trained with Adam,
 batch 32, sparse categorical cross-entropy from logits, on the images and labels the benchmark
-passes as .npy files. Prints one JSON line: images per second of a timed epoch after a warm-up.
+passes as .npy files. Prints one JSON line: images per second of a timed epoch after a warm-up,
+by wall time and by CPU time (all threads of the process).
 
     .venv-tf/bin/python test/bench/training_tf.py images.npy labels.npy
 """
@@ -37,14 +38,18 @@ def main() -> None:
     # Warm-up epoch (tracing, graph building), then the timed one.
     model.fit(images, labels, batch_size=32, epochs=1, verbose=0, shuffle=False)
     start = time.perf_counter()
+    cpu_start = time.process_time()
     model.fit(images, labels, batch_size=32, epochs=1, verbose=0, shuffle=False)
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
     print(
         json.dumps(
             {
                 "images": int(images.shape[0]),
                 "seconds": seconds,
                 "imagesPerSecond": images.shape[0] / seconds,
+                "cpuSeconds": cpu_seconds,
+                "imagesPerCpuSecond": images.shape[0] / cpu_seconds,
                 "tensorflow": tf.__version__,
                 "interOpThreads": tf.config.threading.get_inter_op_parallelism_threads(),
                 "intraOpThreads": tf.config.threading.get_intra_op_parallelism_threads(),

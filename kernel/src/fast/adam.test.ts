@@ -16,10 +16,11 @@ async function train(
   disableFastKernels();
   if (fast) enableFastAdam();
   const r = rng(31);
-  const w = tf.variable(randomTensor([37, 5], r));
-  const b = tf.variable(randomTensor([5], r));
+  // 37×9 = 333 elements: the SIMD path with a 1-element tail; the bias (9) the TypeScript loop.
+  const w = tf.variable(randomTensor([37, 9], r));
+  const b = tf.variable(randomTensor([9], r));
   const x = randomTensor([16, 37], r);
-  const y = randomTensor([16, 5], r);
+  const y = randomTensor([16, 9], r);
   const opt = tf.train.adam(0.01, 0.8, 0.95);
   const loss = (): tf.Scalar => tf.losses.meanSquaredError(y, x.matMul(w).add(b));
   let kernels: string[] = [];

@@ -18,6 +18,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type KernelArgs, attrs, cpuBackend, floatValues, input, numberAttr } from "./backend";
+import { SIMD_MIN } from "./kernels/unary";
+import { simd } from "./wasm/runtime";
 
 export const ADAM = "TsquantAdam";
 
@@ -47,6 +49,21 @@ function adamKernel(args: KernelArgs): tf.TensorInfo[] {
   const d1 = f(1 - f(num("acc1")));
   const d2 = f(1 - f(num("acc2")));
   const n = theta.values.length;
+  const shape = theta.t.shape.slice();
+  const out = (values: Float32Array[]): tf.TensorInfo[] =>
+    values.map((x) => backend.makeTensorInfo(shape.slice(), "float32", x));
+  // WebAssembly f32 arithmetic rounds every operation to float32, as the fround chain below.
+  const s = n >= SIMD_MIN ? simd() : null;
+  const ptrs = s?.alloc(n, n, n, n);
+  if (s && ptrs) {
+    const [pt, pm, pv, pg] = ptrs;
+    s.f32(pt, n).set(theta.values);
+    s.f32(pm, n).set(m.values);
+    s.f32(pv, n).set(v.values);
+    s.f32(pg, n).set(g.values);
+    s.fn.adam(pt, pm, pv, pg, n, b1, c1, b2, c2, eps, negLr, d1, d2);
+    return out([pt, pm, pv].map((p) => s.f32(p, n).slice()));
+  }
   const th = new Float32Array(n);
   const mo = new Float32Array(n);
   const vo = new Float32Array(n);
@@ -64,12 +81,7 @@ function adamKernel(args: KernelArgs): tf.TensorInfo[] {
     mo[i] = mi;
     vo[i] = vi;
   }
-  const shape = theta.t.shape.slice();
-  return [
-    backend.makeTensorInfo(shape, "float32", th),
-    backend.makeTensorInfo(shape.slice(), "float32", mo),
-    backend.makeTensorInfo(shape.slice(), "float32", vo),
-  ];
+  return out([th, mo, vo]);
 }
 
 interface Moment {

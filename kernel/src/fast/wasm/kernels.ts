@@ -20,6 +20,8 @@
  *   maxpool(x, batch, inH, inW, C, outH, outW, kH, kW, sH, sW, padTop, padLeft, values, where):
  *       NHWC max pool storing each window's max and the flat x index of its first strictly
  *       greater element (−1 and −∞ for a window with none), vectorized over channels.
+ *   adam(θ, m, v, g, n, β1, 1−β1, β2, 1−β2, ε, −lr, 1−β1ᵗ, 1−β2ᵗ): Adam's update in place on θ, m,
+ *       v, in float32 with the stock op order (../adam.ts).
  */
 import { Func, OP, SIMD, assemble } from "./asm";
 
@@ -625,6 +627,60 @@ function im2col(): Func {
   return f;
 }
 
+function adam(): Func {
+  const f = new Func("adam", [...Array<"i32">(5).fill("i32"), ...Array<"f32">(8).fill("f32")]);
+  const [th, m, v, g, n, b1, c1, b2, c2, eps, negLr, d1, d2] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+  ];
+  const consts = [b1, c1, b2, c2, eps, negLr, d1, d2];
+  const vec = consts.map(() => f.local("v128"));
+  consts.forEach((c, i) => f.get(c).simd(SIMD.f32x4Splat).set(vec[i]));
+  const gv = f.local("v128");
+  const mi = f.local("v128");
+  const vi = f.local("v128");
+  const gs = f.local("f32");
+  const ms = f.local("f32");
+  const vs = f.local("f32");
+  const [B1, C1, B2, C2, EPS, NLR, D1, D2] = vec;
+  // Same operation order as tfjs's AdamOptimizer, every step rounded to float32.
+  elementwise(
+    f,
+    [m, v, g, th],
+    n,
+    () => {
+      f.get(g).v128Load().set(gv);
+      f.get(m).v128Load().get(B1).simd(SIMD.f32x4Mul);
+      f.get(gv).get(C1).simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add).set(mi);
+      f.get(v).v128Load().get(B2).simd(SIMD.f32x4Mul);
+      f.get(gv).get(gv).simd(SIMD.f32x4Mul).get(C2).simd(SIMD.f32x4Mul);
+      f.simd(SIMD.f32x4Add).set(vi);
+      f.get(m).get(mi).v128Store();
+      f.get(v).get(vi).v128Store();
+      f.get(th);
+      f.get(mi).get(D1).simd(SIMD.f32x4Div);
+      f.get(vi).get(D2).simd(SIMD.f32x4Div).simd(SIMD.f32x4Sqrt).get(EPS).simd(SIMD.f32x4Add);
+      f.simd(SIMD.f32x4Div).get(NLR).simd(SIMD.f32x4Mul);
+      f.get(th).v128Load().simd(SIMD.f32x4Add).v128Store();
+    },
+    () => {
+      f.get(g).f32Load().set(gs);
+      f.get(m).f32Load().get(b1).op(OP.f32Mul);
+      f.get(gs).get(c1).op(OP.f32Mul).op(OP.f32Add).set(ms);
+      f.get(v).f32Load().get(b2).op(OP.f32Mul);
+      f.get(gs).get(gs).op(OP.f32Mul).get(c2).op(OP.f32Mul);
+      f.op(OP.f32Add).set(vs);
+      f.get(m).get(ms).f32Store();
+      f.get(v).get(vs).f32Store();
+      f.get(th);
+      f.get(ms).get(d1).op(OP.f32Div);
+      f.get(vs).get(d2).op(OP.f32Div).op(OP.f32Sqrt).get(eps).op(OP.f32Add);
+      f.op(OP.f32Div).get(negLr).op(OP.f32Mul);
+      f.get(th).f32Load().op(OP.f32Add).f32Store();
+    },
+  );
+  return f;
+}
+
 export function buildModule(): Uint8Array {
   return assemble([
     gemm(false),
@@ -638,5 +694,6 @@ export function buildModule(): Uint8Array {
     binary("div", SIMD.f32x4Div, OP.f32Div),
     colsum(),
     maxpool(),
+    adam(),
   ]);
 }

@@ -21,6 +21,7 @@ interface Exports {
   div(a: number, la: number, b: number, lb: number, y: number, n: number): void;
   colsum(x: number, rows: number, cols: number, out: number): void;
   maxpool(...args: number[]): void;
+  adam(...args: number[]): void;
 }
 
 export type BinaryName = "add" | "sub" | "mul" | "div";
