@@ -17,7 +17,14 @@ import { expectSymmetricInt16, floatActivationRange, quantizedActivationRange } 
 import { asymmetricQuantizeRow, symmetricQuantizeRow } from "./hybrid";
 import type { Eval, Kernel } from "./kernel";
 import { channelMultipliers, floatStage, requantizeInt64Stage, requantizeStage } from "./stages";
-import { floatBias, int32Bias, perChannel, weightScales, wideBias } from "./weights";
+import {
+  floatBias,
+  int16BiasIsInt32,
+  int32Bias,
+  perChannel,
+  weightScales,
+  wideBias,
+} from "./weights";
 
 const INPUT = 0;
 const FILTER = 1;
@@ -103,13 +110,30 @@ export const Conv2D: Kernel = {
       const outQ = node.affine(output);
       const real = weightScales(node, filter, 0, outC).map((s) => (inQ.scale * s) / outQ.scale);
       const acc = new Float64Array(outC);
-      const stage = requantizeInt64Stage(
-        node.i16(output),
-        wideBias(node, bias, outC),
-        outC,
-        channelMultipliers(real, outC),
-        quantizedActivationRange(node, o.fusedActivationFunction, outQ.scale, 0, output.dtype),
+      const range = quantizedActivationRange(
+        node,
+        o.fusedActivationFunction,
+        outQ.scale,
+        0,
+        output.dtype,
       );
+      // quantized_bias_type INT32: TFLite's int32 overload (int32 accumulator, 32-bit MBQM).
+      const stage = int16BiasIsInt32(node, bias, o.quantizedBiasType)
+        ? requantizeStage(
+            node.i16(output),
+            int32Bias(node, bias, outC),
+            outC,
+            channelMultipliers(real, outC),
+            0,
+            range,
+          )
+        : requantizeInt64Stage(
+            node.i16(output),
+            wideBias(node, bias, outC),
+            outC,
+            channelMultipliers(real, outC),
+            range,
+          );
       return each((b) => convImageInt(g, x, b, 0, w, patch, acc, stage));
     }
 

@@ -93,6 +93,12 @@ export const DepthwiseConv2D: Kernel = {
     if (input.dtype === "int16" && filter.dtype === "int8") {
       // 16x8: zero points 0, int64 bias, MBQM on the 64-bit accumulator.
       expectSymmetricInt16(node, input, output);
+      // TFLite's int16 depthwise kernel reads the bias as int64 only.
+      if (bias !== null && bias.dtype !== "int64") {
+        throw node.unsupported(
+          `int16 input needs an int64 bias, found '${bias.name}' ${bias.dtype}`,
+        );
+      }
       const x = node.i16(input);
       const w = node.i8(filter);
       const inQ = node.affine(input);

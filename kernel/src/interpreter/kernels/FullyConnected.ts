@@ -13,7 +13,14 @@ import { floatActivationRange, quantizedActivationRange } from "./common";
 import { asymmetricQuantizeRow, symmetricQuantizeRow } from "./hybrid";
 import type { Eval, Kernel } from "./kernel";
 import { doubleRequantizeStage, doubleRequantizeWideStage, floatStage } from "./stages";
-import { floatBias, int32Bias, perChannel, weightScales, wideBias } from "./weights";
+import {
+  floatBias,
+  int16BiasIsInt32,
+  int32Bias,
+  perChannel,
+  weightScales,
+  wideBias,
+} from "./weights";
 
 const INPUT = 0;
 const WEIGHTS = 1;
@@ -99,6 +106,7 @@ export const FullyConnected: Kernel = {
       const outQ = node.affine(output);
       const real = weightScales(node, weights, 0, units).map((s) => (inQ.scale * s) / outQ.scale);
       const acc = new Float64Array(units);
+      const wrapInt32 = int16BiasIsInt32(node, bias, o.quantizedBiasType);
       const stage = doubleRequantizeWideStage(
         node.i16(output),
         wideBias(node, bias, units),
@@ -112,6 +120,7 @@ export const FullyConnected: Kernel = {
           outQ.zeroPoint,
           output.dtype,
         ),
+        wrapInt32,
       );
       return each((b) => denseRowInt(x, b, depth, inQ.zeroPoint, w, units, acc, stage));
     }

@@ -55,7 +55,7 @@ export function floatStage(
  * Overflow bound: |acc + bias| < 2^31 is the model's contract (TFLite wraps int32 likewise).
  */
 export function requantizeStage(
-  out: Int8Array | Uint8Array,
+  out: Int8Array | Uint8Array | Int16Array,
   bias: Int32Array,
   channels: number,
   { multipliers, shifts }: ChannelMultipliers,
@@ -137,7 +137,8 @@ export function requantizeInt64Stage(
 /**
  * 16x8 FULLY_CONNECTED (TFLite reference `FullyConnected[PerChannel]` with int16 input, int64 or
  * int32 bias): q = clamp(round(double(acc + bias) · scale_c) + outputZeroPoint, actMin, actMax),
- * as `doubleRequantizeStage` but with the accumulator not wrapped to int32 (it is int64 there).
+ * as `doubleRequantizeStage` but with the accumulator not wrapped to int32 (it is int64 there)
+ * unless the bias is int32 (`wrapInt32`).
  */
 export function doubleRequantizeWideStage(
   out: Int16Array,
@@ -146,10 +147,13 @@ export function doubleRequantizeWideStage(
   scales: Float64Array,
   outputZeroPoint: number,
   [actMin, actMax]: [number, number],
+  wrapInt32: boolean,
 ): OutputStage {
   return (acc: Accumulator, offset: number) => {
     for (let c = 0; c < channels; c++) {
-      const q = roundHalfAway((acc[c] + bias[c]) * scales[c]) + outputZeroPoint;
+      // With an int32 bias TFLite's accumulator is int32 (and wraps like C's).
+      const total = wrapInt32 ? (acc[c] + bias[c]) | 0 : acc[c] + bias[c];
+      const q = roundHalfAway(total * scales[c]) + outputZeroPoint;
       out[offset + c] = q < actMin ? actMin : q > actMax ? actMax : q;
     }
   };

@@ -1,6 +1,7 @@
 /**
  * Reading the weight and bias operands of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED.
  */
+import { TENSOR_TYPES } from "../../ir";
 import type { Node } from "../node";
 import type { RuntimeTensor } from "../tensor";
 
@@ -78,4 +79,27 @@ export function wideBias(node: Node, bias: RuntimeTensor | null, channels: numbe
   }
   out.set(node.i32(bias));
   return out;
+}
+
+/**
+ * Which accumulator a 16x8 CONV_2D / FULLY_CONNECTED uses, as TFLite decides it (`conv.cc`,
+ * `fully_connected.cc` Prepare): the op option `quantized_bias_type` INT32 selects the int32
+ * overload (int32 bias, int32 accumulator that wraps, 32-bit MBQM); anything else (the default,
+ * FLOAT32 = unset) the int64 one, which reads the bias as int64 — so an int32 bias without the
+ * option is refused here (LiteRT would misread it).
+ */
+export function int16BiasIsInt32(
+  node: Node,
+  bias: RuntimeTensor | null,
+  quantizedBiasType: number,
+): boolean {
+  const int32 = TENSOR_TYPES[quantizedBiasType] === "int32";
+  const expected = int32 ? "int32" : "int64";
+  if (bias !== null && bias.dtype !== expected) {
+    throw node.unsupported(
+      `int16 input needs an ${expected} bias (quantized_bias_type ` +
+        `${TENSOR_TYPES[quantizedBiasType] ?? quantizedBiasType}), found '${bias.name}' ${bias.dtype}`,
+    );
+  }
+  return int32;
 }
