@@ -584,8 +584,10 @@ function im2col(): Func {
       },
     );
   };
-  const copy = (): void => {
-    f.get(o).get(pixBytes).op(OP.i32Add).set(end);
+  const copy = (len: () => void): void => {
+    f.get(o);
+    len();
+    f.op(OP.i32Add).set(end);
     f.while(
       () => f.lt(o, end),
       () => {
@@ -604,20 +606,36 @@ function im2col(): Func {
           f.if(
             // 0 ≤ xR < inH as one unsigned compare
             () => f.get(xR).get(inH).emit(0x49), // i32.lt_u
-            () =>
-              forRange(wC, kW, () => {
-                f.get(yC).get(sW).op(OP.i32Mul).get(padLeft).op(OP.i32Sub);
-                f.get(wC).get(dW).op(OP.i32Mul).op(OP.i32Add).set(xC);
-                f.if(
-                  () => f.get(xC).get(inW).emit(0x49),
-                  () => {
-                    f.get(xb).get(xR).get(rowBytes).op(OP.i32Mul).op(OP.i32Add);
-                    f.get(xC).get(pixBytes).op(OP.i32Mul).op(OP.i32Add).set(src);
-                    copy();
-                  },
-                  () => zeros(() => f.get(pixBytes)),
-                );
-              }),
+            () => {
+              f.get(yC).get(sW).op(OP.i32Mul).get(padLeft).op(OP.i32Sub).set(xC);
+              f.if(
+                // Undilated window row entirely inside x: one contiguous run of kW·inC values.
+                () => {
+                  f.get(dW).i32(1).op(OP.i32Eq);
+                  f.get(xC).i32(0).op(OP.i32GeS).op(OP.i32And);
+                  f.get(xC).get(kW).op(OP.i32Add).get(inW).op(OP.i32LeS).op(OP.i32And);
+                },
+                () => {
+                  f.get(xb).get(xR).get(rowBytes).op(OP.i32Mul).op(OP.i32Add);
+                  f.get(xC).get(pixBytes).op(OP.i32Mul).op(OP.i32Add).set(src);
+                  copy(() => f.get(pixBytes).get(kW).op(OP.i32Mul));
+                },
+                () =>
+                  forRange(wC, kW, () => {
+                    f.get(yC).get(sW).op(OP.i32Mul).get(padLeft).op(OP.i32Sub);
+                    f.get(wC).get(dW).op(OP.i32Mul).op(OP.i32Add).set(xC);
+                    f.if(
+                      () => f.get(xC).get(inW).emit(0x49),
+                      () => {
+                        f.get(xb).get(xR).get(rowBytes).op(OP.i32Mul).op(OP.i32Add);
+                        f.get(xC).get(pixBytes).op(OP.i32Mul).op(OP.i32Add).set(src);
+                        copy(() => f.get(pixBytes));
+                      },
+                      () => zeros(() => f.get(pixBytes)),
+                    );
+                  }),
+              );
+            },
             () => zeros(() => f.get(pixBytes).get(kW).op(OP.i32Mul)),
           );
         }),
