@@ -7,7 +7,7 @@
  * int16 (16x8, `pot_scale_int16` false or any scale not a power of two): the same with 2^15
  * instead of 2^20 and zero points 0 (`reference_ops::Add` → `AddGeneralParamScale`).
  * int16 with `pot_scale_int16` and power-of-two scales (`reference_ops::Add`, LSTM-style): the
- * input whose scale is smaller by 2^k is rounded down to the output's, y = sat16(RDBP(a, k) + b).
+ * input whose scale is finer by 2^k is brought to the output's, y = sat16(RDBP(a, k) + b).
  */
 import type { Activation } from "../../ir";
 import {
@@ -17,7 +17,7 @@ import {
   roundingDivideByPOT,
 } from "../../quant/fixedpoint";
 import type { Node } from "../node";
-import { prepareBinary } from "./binary";
+import { prepareBinary, type BinaryOperands } from "./binary";
 import { expectSymmetricInt16, floatActivationRange, quantizedActivationRange } from "./common";
 import type { Eval, Kernel } from "./kernel";
 
@@ -33,7 +33,8 @@ export const Add: Kernel = {
   op: "ADD",
   prepare(node: Node): Eval {
     const o = node.options("AddOptions");
-    const { a, b, output, aIndex, bIndex, size } = prepareBinary(node);
+    const operands = prepareBinary(node);
+    const { a, b, output, aIndex, bIndex, size } = operands;
 
     if (a.dtype === "float32") {
       const x1 = node.f32(a);
@@ -49,7 +50,7 @@ export const Add: Kernel = {
     }
 
     if (a.dtype === "int16" && o.potScaleInt16) {
-      const pot = preparePowerOfTwoInt16(node, o.fusedActivationFunction);
+      const pot = preparePowerOfTwoInt16(node, o.fusedActivationFunction, operands);
       if (pot !== null) return pot;
     }
 
@@ -95,8 +96,11 @@ export const Add: Kernel = {
  * the general path). With l = log2 of each scale, k_i = l_i − l_out must be ≤ 0 and at least one
  * of them 0: y = clamp(saturate16(RoundingDivideByPOT(x_shifted, −k) + x_other)).
  */
-function preparePowerOfTwoInt16(node: Node, activation: Activation): Eval | null {
-  const { a, b, output, aIndex, bIndex, size } = prepareBinary(node);
+function preparePowerOfTwoInt16(
+  node: Node,
+  activation: Activation,
+  { a, b, output, aIndex, bIndex, size }: BinaryOperands,
+): Eval | null {
   expectSymmetricInt16(node, a, b, output);
   const l1 = checkedLog2(node.affine(a).scale);
   const l2 = checkedLog2(node.affine(b).scale);
