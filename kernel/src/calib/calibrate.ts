@@ -6,7 +6,8 @@
  */
 import { DataFormatError, ShapeError, UsageError } from "../errors";
 import type { DType, Model, NDArray, TypedArray } from "../ir";
-import { Interpreter, type TensorDetails } from "../interpreter/interpreter";
+import { BatchedFloatExecutor, copyInto } from "../converter/batched";
+import { Interpreter } from "../interpreter/interpreter";
 import { readModel } from "../tflite/reader";
 import { type QuantParams, type QuantParamsOptions, chooseQuantParams } from "../quant/params";
 import { EntropyObserver } from "./entropy";
@@ -46,6 +47,16 @@ export interface CalibrateOptions {
   qparams?: QuantParamsOptions;
   /** Keep a histogram of every tensor for plots (default true). */
   keepHistograms?: boolean;
+  /**
+   * How the float model runs. "batched" (default): chunks of samples stacked along dimension
+   * 0 through `BatchedFloatExecutor` (convolutions and fully connected layers as one matrix
+   * product per chunk, summed in double); tensor values, and so ranges, equal the
+   * interpreter's up to float32 summation error (a few ulps). "interpreter": one sample at a
+   * time through `Interpreter`, bit-exact with the reference kernels' float32 order.
+   */
+  executor?: "batched" | "interpreter";
+  /** Samples per chunk of the batched executor (default 32). */
+  chunkSize?: number;
 }
 
 export interface TensorCalibration {
@@ -128,12 +139,24 @@ export async function calibrate(
   if (!(limit >= 1))
     throw new UsageError(`calibrate: samples must be >= 1; found ${options.samples}`);
   const ir = model instanceof Uint8Array ? readModel(model) : model;
-  const interpreter = new Interpreter({ model: ir, preserveAllTensors: true });
-  interpreter.allocateTensors();
-  const inputs = interpreter.getInputDetails();
+  const subgraph = ir.subgraphs[0];
+  if (subgraph === undefined) throw new UsageError("calibrate: the model has no subgraph");
+  const inputs: InputInfo[] = subgraph.inputs.map((index) => {
+    const t = subgraph.tensors[index];
+    if (t === undefined) throw new UsageError(`calibrate: the model has no input tensor #${index}`);
+    return {
+      index,
+      name: t.name,
+      dtype: t.type,
+      shape: [...t.shape],
+      shapeSignature: [...(t.shapeSignature ?? t.shape)],
+    };
+  });
   const declared = inputs.map((d) => d.shape);
 
-  const all = interpreter.getTensorDetails().filter((d) => d.dtype === "float32");
+  const all = subgraph.tensors
+    .map((t, index) => ({ index, name: t.name, dtype: t.type }))
+    .filter((d) => d.dtype === "float32");
   const inputIndices = new Set(inputs.map((d) => d.index));
   const constants = new Set<number>();
   // A tensor is a constant if it has data before any input is set: its value never changes.
@@ -164,30 +187,18 @@ export async function calibrate(
       );
   }
 
-  let count = 0;
-  let currentShapes = declared.map((s) => [...s]);
+  const observe = (index: number, data: Float32Array): void => {
+    const o = observers.get(index);
+    o?.observe(data);
+    const h = histograms.get(index);
+    if (h !== undefined && h !== o) h.observe(data);
+  };
   const source = typeof dataset === "function" ? dataset() : dataset;
-  for await (const sample of source as AsyncIterable<Sample>) {
-    if (count >= limit) break;
-    const values = checkSample(sample, count, inputs, declared);
-    const shapes = values.map((v) => v.shape);
-    if (shapes.some((s, i) => !sameShape(s, currentShapes[i]))) {
-      shapes.forEach((s, i) => interpreter.resizeTensorInput(inputs[i].index, s));
-      interpreter.allocateTensors();
-      currentShapes = shapes;
-    }
-    values.forEach((v, i) => interpreter.setTensor(inputs[i].index, v.data));
-    interpreter.invoke();
-    for (const d of all) {
-      if (constants.has(d.index) && count > 0) continue;
-      const data = interpreter.getTensor(d.index).data;
-      if (!(data instanceof Float32Array)) continue;
-      observers.get(d.index)?.observe(data);
-      const h = histograms.get(d.index);
-      if (h !== undefined && h !== observers.get(d.index)) h.observe(data);
-    }
-    count++;
-  }
+  const run =
+    (options.executor ?? "batched") === "batched"
+      ? runBatched(ir, source, limit, inputs, declared, all, constants, observe, options.chunkSize)
+      : runInterpreter(ir, source, limit, inputs, declared, all, constants, observe);
+  const { count, shapes } = await run;
   if (count === 0) {
     throw new UsageError(
       "calibrate: the representative dataset yielded no samples; at least one is needed",
@@ -208,7 +219,7 @@ export async function calibrate(
     tensors.push({
       index: d.index,
       name: d.name,
-      shape: interpreter.getTensorDetails()[d.index].shape,
+      shape: shapes.get(d.index) ?? [],
       constant: constants.has(d.index),
       min: exact.min,
       max: exact.max,
@@ -222,6 +233,164 @@ export async function calibrate(
   return { method, samples: count, tensors, get: (name: string) => byName.get(name) };
 }
 
+/** What the calibration loop needs to know of a model input. */
+interface InputInfo {
+  index: number;
+  name: string;
+  dtype: DType;
+  shape: number[];
+  shapeSignature: number[];
+}
+
+type Observe = (index: number, data: Float32Array) => void;
+
+/** Samples run and each float tensor's shape for the last sample. */
+interface RunResult {
+  count: number;
+  shapes: Map<number, number[]>;
+}
+
+/** One sample at a time through the interpreter (bit-exact float32 reference order). */
+async function runInterpreter(
+  ir: Model,
+  source: Iterable<Sample> | AsyncIterable<Sample>,
+  limit: number,
+  inputs: InputInfo[],
+  declared: number[][],
+  all: { index: number }[],
+  constants: Set<number>,
+  observe: Observe,
+): Promise<RunResult> {
+  const interpreter = new Interpreter({ model: ir, preserveAllTensors: true });
+  interpreter.allocateTensors();
+  let count = 0;
+  let currentShapes = declared.map((s) => [...s]);
+  for await (const sample of source as AsyncIterable<Sample>) {
+    if (count >= limit) break;
+    const values = checkSample(sample, count, inputs, declared);
+    const shapes = values.map((v) => v.shape);
+    if (shapes.some((s, i) => !sameShape(s, currentShapes[i]))) {
+      shapes.forEach((s, i) => interpreter.resizeTensorInput(inputs[i].index, s));
+      interpreter.allocateTensors();
+      currentShapes = shapes;
+    }
+    values.forEach((v, i) => interpreter.setTensor(inputs[i].index, v.data));
+    interpreter.invoke();
+    for (const d of all) {
+      if (constants.has(d.index) && count > 0) continue;
+      const data = interpreter.getTensor(d.index).data;
+      if (!(data instanceof Float32Array)) continue;
+      observe(d.index, data);
+    }
+    count++;
+  }
+  const details = interpreter.getTensorDetails();
+  return { count, shapes: new Map(all.map((d) => [d.index, details[d.index]?.shape ?? []])) };
+}
+
+/**
+ * Chunks of samples stacked along dimension 0 through `BatchedFloatExecutor`. Each observer
+ * still sees one sample at a time, in dataset order (moving averages and histograms depend on
+ * it). A chunk holds samples whose shapes agree outside dimension 0; a model with an op that
+ * mixes dimension 0 runs one sample per chunk.
+ */
+async function runBatched(
+  ir: Model,
+  source: Iterable<Sample> | AsyncIterable<Sample>,
+  limit: number,
+  inputs: InputInfo[],
+  declared: number[][],
+  all: { index: number }[],
+  constants: Set<number>,
+  observe: Observe,
+  chunkSize = 32,
+): Promise<RunResult> {
+  if (!(chunkSize >= 1))
+    throw new UsageError(`calibrate: chunkSize must be >= 1; found ${chunkSize}`);
+  const executor = new BatchedFloatExecutor(ir);
+  let chunk: { data: TypedArray; shape: number[] }[][] = [];
+  let count = 0;
+  let perChunk: number | null = null;
+  let preparedKey = "";
+  const shapes = new Map<number, number[]>();
+  const restKey = (values: { shape: number[] }[]): string =>
+    values.map((v) => v.shape.slice(1).join(",")).join(";");
+
+  const flush = (): void => {
+    const first = chunk[0];
+    if (first === undefined) return;
+    const batches = chunk.map((values) => values[0]?.shape[0] ?? 1);
+    const stacked = first.map((v, i) => [
+      chunk.reduce((n, values) => n + (values[i]?.shape[0] ?? 1), 0),
+      ...v.shape.slice(1),
+    ]);
+    const key = JSON.stringify(stacked);
+    if (key !== preparedKey) {
+      executor.prepare(stacked);
+      preparedKey = key;
+    }
+    inputs.forEach((input, i) => {
+      const target = executor.tensor(input.index).data;
+      let offset = 0;
+      for (const values of chunk) {
+        const v = values[i];
+        if (v === undefined) continue;
+        copyInto(target, offset, v.data);
+        offset += v.data.length;
+      }
+    });
+    executor.run();
+    const total = batches.reduce((a, b) => a + b, 0);
+    for (const d of all) {
+      if (constants.has(d.index) && count > 0) continue;
+      const t = executor.tensor(d.index);
+      const data = t.data;
+      if (!(data instanceof Float32Array)) continue;
+      if (constants.has(d.index)) {
+        observe(d.index, data);
+        shapes.set(d.index, [...t.shape]);
+        continue;
+      }
+      const batched = !executor.isConstant(d.index) && data.length % total === 0;
+      const perBatch = data.length / total;
+      let offset = 0;
+      for (const b of batches) {
+        observe(d.index, batched ? data.subarray(offset, offset + b * perBatch) : data);
+        offset += b * perBatch;
+      }
+      const last = batches[batches.length - 1] ?? 1;
+      const [dim0 = 1, ...rest] = t.shape;
+      shapes.set(
+        d.index,
+        batched && t.shape.length > 0 && (dim0 * last) % total === 0
+          ? [(dim0 * last) / total, ...rest]
+          : [...t.shape],
+      );
+    }
+    count += chunk.length;
+    chunk = [];
+  };
+
+  for await (const sample of source as AsyncIterable<Sample>) {
+    if (count + chunk.length >= limit) break;
+    const values = checkSample(sample, count + chunk.length, inputs, declared);
+    if (perChunk === null) {
+      perChunk = executor.batchSeparable(values.map((v) => v.shape)) ? chunkSize : 1;
+      // Chunks of equal size when the number of samples is known (one preparation, not two).
+      const known = Array.isArray(source) ? Math.min(source.length, limit) : Infinity;
+      if (Number.isFinite(known) && known > 0)
+        perChunk = Math.ceil(known / Math.ceil(known / perChunk));
+      preparedKey = "";
+    }
+    const first = chunk[0];
+    if (first !== undefined && restKey(first) !== restKey(values)) flush();
+    chunk.push(values);
+    if (chunk.length >= perChunk) flush();
+  }
+  flush();
+  return { count, shapes };
+}
+
 function exactRange(o: Observer, h: HistogramObserver | undefined): Range {
   if (o instanceof HistogramObserver) return { min: o.histogram.min, max: o.histogram.max };
   if (h !== undefined) return { min: h.histogram.min, max: h.histogram.max };
@@ -232,7 +401,7 @@ function exactRange(o: Observer, h: HistogramObserver | undefined): Range {
 function checkSample(
   sample: Sample,
   sampleIndex: number,
-  inputs: TensorDetails[],
+  inputs: InputInfo[],
   declared: number[][],
 ): { data: TypedArray; shape: number[] }[] {
   if (!Array.isArray(sample)) {
