@@ -88,12 +88,12 @@ function activationLayer(layer: tf.layers.Layer): QatActivation | null {
     case "Activation":
       return activationOf(c, layer.name);
     case "ReLU": {
+      // tfjs's ReLU layer has only maxValue (no negative slope or threshold).
       const maxValue = c["maxValue"];
-      const plain = (c["negativeSlope"] ?? 0) === 0 && (c["threshold"] ?? 0) === 0;
-      if (plain && (maxValue === null || maxValue === undefined)) return "relu";
-      if (plain && maxValue === 6) return "relu6";
+      if (maxValue === null || maxValue === undefined) return "relu";
+      if (maxValue === 6) return "relu6";
       throw new UnsupportedError(
-        `quantizeApply: layer ${layer.name} (ReLU) has maxValue ${String(maxValue)}, negativeSlope ${String(c["negativeSlope"])}, threshold ${String(c["threshold"])}; only relu and relu6 quantize`,
+        `quantizeApply: layer ${layer.name} (ReLU) has maxValue ${String(maxValue)}; only relu and relu6 (maxValue 6) quantize`,
       );
     }
     default:
