@@ -43,7 +43,7 @@ test("the committed XSS notebook is what makeXssNotebook() makes; every payload 
     .map((o) => validatePayload(o.data[TSQUANT_MIME]));
   assert.deepEqual(
     results.map((r) => (r.ok ? r.payload.kind : r.error)),
-    ["range", "error", "weights", "table", "progress"],
+    ["range", "error", "weights", "table", "progress", "model", "qparams", "calibration"],
   );
   // Every kind carries both attacks in its title (the views show titles as text).
   for (const r of results) {

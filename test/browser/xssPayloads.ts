@@ -60,5 +60,70 @@ export function xssPayloads(): Payload[] {
       message: evil("status"),
       unit: evil("epoch"),
     },
+    {
+      kind: "model",
+      title: evil("model title"),
+      ops: [
+        { index: 0, op: evil("CONV_2D"), version: 3, inputs: [0, 1, 2], outputs: [3] },
+        { index: 1, op: evil("SOFTMAX"), version: 1, inputs: [3], outputs: [4] },
+      ],
+      tensors: [
+        [0, "input", "int8", [1, 28, 28, 1], 784, false],
+        [1, "kernel", "int8", [4, 3, 3, 1], 36, true],
+        [2, "bias", "int32", [4], 16, true],
+        [3, "conv", "int8", [1, 26, 26, 4], 2704, false],
+        [4, "output", "int8", [1, 26, 26, 4], 2704, false],
+      ].map(([index, name, dtype, shape, bytes, constant]) => ({
+        index: index as number,
+        name: evil(name as string),
+        dtype: evil(dtype as string),
+        shape: shape as number[],
+        bytes: bytes as number,
+        constant: constant as boolean,
+        quantization:
+          index === 1
+            ? { scale: 0.002, zeroPoint: 0, channels: 4, axis: 0, scaleMax: 0.004, zeroPointMax: 0 }
+            : { scale: 0.05, zeroPoint: -3 },
+      })),
+      inputs: [0],
+      outputs: [4],
+      totals: { ops: 2, tensors: 5, constantBytes: 52, activationBytes: 6192, subgraphs: 1 },
+      note: evil("note"),
+    },
+    {
+      kind: "qparams",
+      title: evil("qparams title"),
+      tensor: evil("kernel"),
+      bits: 8,
+      signed: true,
+      narrowRange: true,
+      qmin: -127,
+      qmax: 127,
+      axis: 0,
+      scales: [0.002, 0.004, 0.003, 0.0025],
+      zeroPoints: [0, 0, 0, 0],
+      channels: 4,
+    },
+    {
+      kind: "calibration",
+      title: evil("calibration title"),
+      method: evil("minmax"),
+      samples: 10,
+      tensors: [
+        {
+          index: 3,
+          name: evil("conv"),
+          shape: [1, 26, 26, 4],
+          constant: false,
+          min: -1.5,
+          max: 4.2,
+          rangeMin: -1.5,
+          rangeMax: 4.2,
+          scale: 0.02235,
+          zeroPoint: -61,
+        },
+      ],
+      note: evil("note"),
+    },
   ];
 }
