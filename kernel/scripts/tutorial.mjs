@@ -9,6 +9,7 @@
 //             TSQUANT_TUTORIAL_OUT).
 // --save      also copy each executed notebook back over notebooks/<name> (outputs included).
 // --only S    run only the notebooks whose file name contains S (repeatable).
+// --no-build  use kernel/dist as it is (default: rebuild when a kernel source is newer).
 //
 // Environment: TSQUANT_TUTORIAL_EPOCHS (default 5) and TSQUANT_TUTORIAL_TRAIN_IMAGES (default
 // 60000) shorten training; TSQUANT_TUTORIAL_CELL_TIMEOUT (seconds, default 10800) bounds a cell.
@@ -26,18 +27,21 @@ const python = join(venv, "bin", "python");
 const args = process.argv.slice(2);
 let out = join(notebooksDir, "out");
 let save = false;
+let build = true;
 const only = [];
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === "--out") out = resolve(args[++i] ?? "");
   else if (a.startsWith("--out=")) out = resolve(a.slice("--out=".length));
   else if (a === "--save") save = true;
+  else if (a === "--no-build") build = false;
   else if (a === "--only") only.push(args[++i] ?? "");
   else if (a === "--help" || a === "-h") {
     console.log(
       readFileSync(fileURLToPath(import.meta.url), "utf8")
         .split("\n")
-        .slice(1, 17)
+        .slice(1)
+        .filter((line, i, all) => all.slice(0, i + 1).every((l) => l.startsWith("//")))
         .join("\n"),
     );
     process.exit(0);
@@ -70,7 +74,10 @@ function newest(dir) {
   return t;
 }
 const distMain = join(root, "kernel", "dist", "jupyter", "main.js");
-if (!existsSync(distMain) || newest(join(root, "kernel", "src")) > statSync(distMain).mtimeMs) {
+if (
+  !existsSync(distMain) ||
+  (build && newest(join(root, "kernel", "src")) > statSync(distMain).mtimeMs)
+) {
   console.log("tutorial: building kernel/dist (npm run build)");
   const b = spawnSync("npm", ["run", "build"], { cwd: root, stdio: "inherit" });
   if (b.status !== 0 && !existsSync(distMain)) fail("npm run build failed");
