@@ -46,6 +46,32 @@ describe("fast kernels equal tfjs's stock CPU kernels (1e-4 of the tensor's scal
     }
   });
 
+  test("FusedConv2D (bias + linear/relu/relu6): 30 random cases", () => {
+    const r = rng(12);
+    for (let c = 0; c < 30; c++) {
+      const k = int(r, 1, 3);
+      const inC = int(r, 1, 4);
+      const outC = int(r, 1, 9);
+      tf.tidy(() =>
+        assertMatchesStock(
+          "FusedConv2D",
+          {
+            x: randomTensor([int(r, 1, 3), int(r, k, 10), int(r, k, 10), inC], r).mul(4),
+            filter: randomTensor([k, k, inC, outC], r),
+            bias: randomTensor(r() < 0.8 ? [outC] : [1], r),
+          },
+          {
+            strides: [int(r, 1, 2), int(r, 1, 2)],
+            pad: pick(r, ["same", "valid"] as const),
+            dataFormat: "NHWC",
+            dilations: [1, 1],
+            activation: pick(r, ["linear", "relu", "relu6"]),
+          },
+        ),
+      );
+    }
+  });
+
   test("Conv2DBackpropFilter and Conv2DBackpropInput: 60 random shapes, strides and paddings", () => {
     const r = rng(2);
     for (let c = 0; c < 60; c++) {

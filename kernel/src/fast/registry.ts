@@ -8,7 +8,7 @@ import type { KernelArgs } from "./backend";
 import { disableFastAdam, enableFastAdam } from "./adam";
 import { disableFastGradients, enableFastGradients } from "./gradients";
 import type { FastKernel } from "./kernel";
-import { conv2DKernel } from "./kernels/Conv2D";
+import { conv2DKernel, fusedConv2DKernel } from "./kernels/Conv2D";
 import { conv2DBackpropFilterKernel } from "./kernels/Conv2DBackpropFilter";
 import { conv2DBackpropInputKernel } from "./kernels/Conv2DBackpropInput";
 import { batchMatMulKernel, fusedMatMulKernel } from "./kernels/BatchMatMul";
@@ -27,6 +27,7 @@ import { reluKernel, stepKernel } from "./kernels/unary";
 
 export const FAST_KERNELS: readonly FastKernel[] = [
   conv2DKernel,
+  fusedConv2DKernel,
   conv2DBackpropFilterKernel,
   conv2DBackpropInputKernel,
   depthwiseConv2dNativeKernel,

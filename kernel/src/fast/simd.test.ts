@@ -66,6 +66,17 @@ test("SIMD GEMM (plain and A-transposed) equals the float64-accumulating TypeScr
   }
 });
 
+test("Conv2D on a batch whose patches exceed one SIMD chunk (images in chunks) equals stock", () => {
+  const r = rng(16);
+  tf.tidy(() =>
+    assertMatchesStock(
+      "Conv2D",
+      { x: randomTensor([21, 60, 61, 8], r), filter: randomTensor([3, 3, 8, 3], r) },
+      { strides: 1, pad: "valid", dataFormat: "NHWC", dilations: 1 },
+    ),
+  );
+});
+
 for (const on of [true, false]) {
   describe(`kernels with SIMD ${on ? "on" : "off"} equal stock on large odd shapes`, () => {
     test("Conv2D, Conv2DBackpropFilter/Input (batch-wide GEMMs, patch cache), 25 cases", () => {

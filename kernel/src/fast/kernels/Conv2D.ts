@@ -16,16 +16,25 @@ import {
   pairAttr,
   roundingAttr,
   shape4,
+  stringAttr,
 } from "../backend";
 import { geometry, im2col, patchSize } from "../conv";
 import { gemm } from "../gemm";
 import type { FastKernel } from "../kernel";
 import { simdGemm, simdPatches, writeMatrix } from "../wasm/runtime";
 
-export function conv2d(args: KernelArgs): TensorInfo | null {
-  const backend = cpuBackend(args, "Conv2D");
-  const x = input(args, "x", "Conv2D");
-  const filter = input(args, "filter", "Conv2D");
+/** Patch-matrix floats per SIMD product; bigger batches (inference) go in chunks of images, so
+ * the module's memory (which never shrinks) stays bounded. */
+const CHUNK_FLOATS = 1 << 22;
+
+/** The convolution's output values and tfjs's geometry, or null to fall back. */
+export function convolve(
+  args: KernelArgs,
+  name: string,
+): { info: tf.backend_util.Conv2DInfo; y: Float32Array } | null {
+  const backend = cpuBackend(args, name);
+  const x = input(args, "x", name);
+  const filter = input(args, "filter", name);
   const a = attrs(args);
   const xShape = shape4(x);
   const fShape = shape4(filter);
@@ -47,22 +56,34 @@ export function conv2d(args: KernelArgs): TensorInfo | null {
   );
   const g = geometry(info);
   const { pixels, taps } = patchSize(g);
-  // SIMD: the whole batch's patches as one (batch·pixels) × taps matrix (kept in the module's
-  // memory for Conv2DBackpropFilter on the same input), one product.
-  const patches = simdPatches(x.dataId, xv, g);
-  const fast =
-    patches === null
-      ? null
-      : simdGemm(
-          g.batch * pixels,
-          g.outC,
-          taps,
-          () => undefined,
-          (w, ld) => writeMatrix(w, ld, wv, 0, taps, g.outC, false),
-          { a: patches },
-        );
-  if (fast !== null) return backend.makeTensorInfo(info.outShape, "float32", fast);
   const y = new Float32Array(g.batch * pixels * g.outC);
+  // SIMD: a chunk of images' patches as one (images·pixels) × taps matrix, one product. A
+  // whole training batch is one chunk, kept in the module's memory for Conv2DBackpropFilter on
+  // the same input.
+  const per = Math.max(1, Math.floor(CHUNK_FLOATS / Math.max(1, pixels * taps)));
+  const inImage = g.inH * g.inW * g.inC;
+  let done = true;
+  for (let b0 = 0; b0 < g.batch && done; b0 += per) {
+    const n = Math.min(per, g.batch - b0);
+    const whole = n === g.batch;
+    const part = { ...g, batch: n };
+    const xs = whole ? xv : xv.subarray(b0 * inImage, (b0 + n) * inImage);
+    const patches = simdPatches(whole ? x.dataId : {}, xs, part);
+    const out =
+      patches === null
+        ? null
+        : simdGemm(
+            n * pixels,
+            g.outC,
+            taps,
+            () => undefined,
+            (w, ld) => writeMatrix(w, ld, wv, 0, taps, g.outC, false),
+            { a: patches },
+          );
+    if (out === null) done = false;
+    else y.set(out, b0 * pixels * g.outC);
+  }
+  if (done) return { info, y };
   const cols = new Float32Array(pixels * taps);
   for (let b = 0; b < g.batch; b++) {
     im2col(xv, g, b, cols);
@@ -75,7 +96,43 @@ export function conv2d(args: KernelArgs): TensorInfo | null {
       { data: y, offset: b * pixels * g.outC, rowStride: g.outC },
     );
   }
-  return backend.makeTensorInfo(info.outShape, "float32", y);
+  return { info, y };
+}
+
+export function conv2d(args: KernelArgs): TensorInfo | null {
+  const r = convolve(args, "Conv2D");
+  if (r === null) return null;
+  return cpuBackend(args, "Conv2D").makeTensorInfo(r.info.outShape, "float32", r.y);
+}
+
+/**
+ * FusedConv2D (inference: tfjs fuses conv + bias + activation when no gradient is recorded):
+ * the convolution above, then y + bias (outC values or one) and linear, relu or relu6 in one
+ * pass. PReLU, leaky relu and other activations fall back.
+ */
+export function fusedConv2d(args: KernelArgs): TensorInfo | null {
+  const backend = cpuBackend(args, "FusedConv2D");
+  const activation = stringAttr(attrs(args), "activation") ?? "linear";
+  if (activation !== "linear" && activation !== "relu" && activation !== "relu6") return null;
+  if (args.inputs["preluActivationWeights"] !== undefined) return null;
+  const biasInfo = args.inputs["bias"];
+  const bias = biasInfo === undefined ? new Float32Array(1) : floatValues(backend, biasInfo);
+  const outC = shape4(input(args, "filter", "FusedConv2D"))?.[3];
+  if (bias === null || outC === undefined) return null;
+  if (bias.length !== outC && bias.length !== 1) return null;
+  const r = convolve(args, "FusedConv2D");
+  if (r === null) return null;
+  const y = r.y;
+  const step = bias.length === 1 ? 0 : 1;
+  for (let s = 0; s < y.length; s += outC) {
+    for (let j = 0, k = 0; j < outC; j++, k += step) {
+      let v = y[s + j] + bias[k];
+      if (activation !== "linear") v = v < 0 ? 0 : activation === "relu6" && v > 6 ? 6 : v;
+      y[s + j] = v;
+    }
+  }
+  return backend.makeTensorInfo(r.info.outShape, "float32", y);
 }
 
 export const conv2DKernel: FastKernel = { kernelName: "Conv2D", run: conv2d };
+export const fusedConv2DKernel: FastKernel = { kernelName: "FusedConv2D", run: fusedConv2d };
