@@ -367,6 +367,23 @@ describe("calibrate: the batched executor gives the interpreter's results", () =
     a.tensors.forEach((t, i) => assert.deepEqual(b.tensors[i], t, `tensor '${t.name}'`));
   });
 
+  test("a generator that refills one buffer for every sample: each sample is observed as yielded", async () => {
+    const model = readModel(floatBytes("cnn"));
+    const images = representative("cnn", 9);
+    function* refilled(): Generator<[Float32Array]> {
+      const buffer = new Float32Array(784);
+      for (const [x] of images) {
+        assert.ok(x !== undefined && !Array.isArray(x) && !ArrayBuffer.isView(x));
+        assert.ok(x.data instanceof Float32Array);
+        buffer.set(x.data);
+        yield [buffer];
+      }
+    }
+    const a = await calibrate(model, refilled, { executor: "interpreter" });
+    const b = await calibrate(model, refilled, { executor: "batched", chunkSize: 4 });
+    a.tensors.forEach((t, i) => assert.deepEqual(b.tensors[i], t, `tensor '${t.name}'`));
+  });
+
   test("samples of different shapes (a batch of 2, then batches of 1) chunk apart, same results", async () => {
     const model = readModel(floatBytes("cnn"));
     const one = representative("cnn", 5);

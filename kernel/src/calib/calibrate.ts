@@ -384,7 +384,8 @@ async function runBatched(
     }
     const first = chunk[0];
     if (first !== undefined && restKey(first) !== restKey(values)) flush();
-    chunk.push(values);
+    // NOTE: a copy, because the chunk runs later and a generator may refill one buffer per sample.
+    chunk.push(values.map((v) => ({ data: v.data.slice(), shape: v.shape })));
     if (chunk.length >= perChunk) flush();
   }
   flush();

@@ -7,11 +7,12 @@
  * CONV_2D and FULLY_CONNECTED become matrix products (im2col rows × transposed weights) in
  * WebAssembly SIMD (`simdGemm.ts`): four output channels per f32x4 lane group, each summed in
  * the reference order with every product and partial sum rounded to float32, as the
- * interpreter's `s = f32(s + f32(x·w))`. ADD and MUL of equal shapes, LOGISTIC and TANH run
- * monomorphic loops with the interpreter's formulas. Every other op runs the interpreter's own
- * kernel (`kernelFor(...).prepare`) on the stacked tensors: those kernels treat dimension 0 as
- * a batch. Without WebAssembly SIMD, convolutions and fully connected layers fall back to the
- * interpreter's kernels too.
+ * interpreter's `s = f32(s + f32(x·w))`. DEPTHWISE_CONV_2D (multiplier 1) adds one tap at a
+ * time to a whole output row (SIMD `fmac` when the horizontal stride is 1); pooling, ADD and MUL
+ * of equal shapes, LOGISTIC and TANH run monomorphic loops with the interpreter's formulas.
+ * Every other op runs the interpreter's own kernel (`kernelFor(...).prepare`) on the stacked
+ * tensors: those kernels treat dimension 0 as a batch. Without WebAssembly SIMD, convolutions
+ * and fully connected layers fall back to the interpreter's kernels too.
  *
  * Stacking is valid only when no op mixes samples: `batchSeparable` checks the ops (PAD of
  * dimension 0, MEAN over axis 0, CONCATENATION on axis 0 and unknown ops are refused) and that
@@ -63,8 +64,8 @@ export class BatchedFloatExecutor {
   private evals: Eval[] = [];
   /** Weights and scratch rows of the SIMD products; `null` without WebAssembly SIMD. */
   private readonly arena = SimdArena.create();
-  /** Total batch (Σ of the samples' dimension 0) the executor is prepared for. */
-  batch = 0;
+  /** Tensors the last `prepare` computes on every `run` (the inputs and op outputs). */
+  private computed = new Set<number>();
 
   constructor(private readonly model: Model) {
     const subgraph = model.subgraphs[0];
@@ -100,8 +101,6 @@ export class BatchedFloatExecutor {
     return this.tensor(index).isConstant || !this.computed.has(index);
   }
 
-  private computed = new Set<number>();
-
   /**
    * Set the input shapes (the chunk's stacked shapes) and prepare every op, as the
    * interpreter's `allocateTensors` does: ops on constants only run once here.
@@ -118,7 +117,6 @@ export class BatchedFloatExecutor {
         throw new ModelFormatError(`input '${t.name}': cannot allocate ${t.dtype}`);
       t.data = data;
     });
-    this.batch = this.tensor(inputs[0] ?? 0).shape[0] ?? 1;
     const evals: Eval[] = [];
     this.arena?.reset();
     this.subgraph.operators.forEach((op, opIndex) => {
