@@ -940,8 +940,12 @@ describe("JupyterLab extension in Chromium", { skip: skip ?? false, timeout: 360
       const runMs = Date.now() - t0;
 
       const range = p.locator(`${cell(0)} .jp-tsquant-RangePlot`);
+      await range.scrollIntoViewIfNeeded();
       await range.locator(".main-svg").first().waitFor();
-      assert.match(await range.locator(".jp-tsquant-title").innerText(), /normalized MNIST pixels/);
+      assert.match(
+        (await range.locator(".jp-tsquant-title").textContent()) ?? "",
+        /normalized MNIST pixels/,
+      );
       assert.equal(await range.locator("button.jp-tsquant-button").count(), 2);
       const table = p.locator(`${cell(1)} .jp-tsquant-TableView`);
       await table.scrollIntoViewIfNeeded();
