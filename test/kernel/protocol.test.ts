@@ -50,6 +50,9 @@ describe("tsquant kernel protocol", { timeout: 240_000 }, () => {
     assert.deepEqual(types(outputs), ["execute_input", "execute_result"]);
     assert.equal(outputs[0]?.content["execution_count"], count);
     assert.deepEqual(outputs[1]?.content["data"], { "text/plain": "42" });
+    // The prelude is lazy: this first cell names neither tq, tf nor display, so it did not wait
+    // for their type declarations to load (the log says when the prelude runs).
+    assert.doesNotMatch(k.stderr, /prelude done/);
   });
 
   test("thrown errors, compile errors and rejected promises: iopub error + error reply", async () => {
@@ -138,6 +141,51 @@ describe("tsquant kernel protocol", { timeout: 240_000 }, () => {
     assert.equal((await k.execute("tq.checkInterrupt(); 'fine'")).reply.content["status"], "ok");
   });
 
+  test("interrupt mid-evaluation: tq.evaluate stops with InterruptedError; model, data and kernel stay", async () => {
+    const fixture = JSON.stringify(join(ROOT, "test", "fixtures", "models", "cnn_float32.tflite"));
+    await k.execute(
+      `const evalModel = new Uint8Array(require("fs").readFileSync(${fixture}));\nconst test10k = tq.data.mnist().test;`,
+      { timeoutMs: 120_000 },
+    );
+    const id = await k.send("execute_request", {
+      code: "const evaluated = await tq.evaluate(evalModel, test10k);",
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: false,
+    });
+    // Interrupt once the evaluation has drawn its progress output (it is running).
+    const deadline = Date.now() + 120_000;
+    while (!k.iopubOf(id).some((m) => m.header.msg_type === "display_data")) {
+      assert.ok(Date.now() < deadline, "no progress output within 120 s");
+      await sleep(50);
+    }
+    k.interrupt();
+    const outputs = await k.outputsOf(id, 60_000);
+    const error = outputs.find((m) => m.header.msg_type === "error");
+    assert.equal(error?.content["ename"], "InterruptedError");
+    // The evaluation noticed too: its progress output ends "failed" short of 10,000 images.
+    await sleep(300);
+    const progress = k
+      .iopubOf(id)
+      .filter((m) => m.header.msg_type.endsWith("display_data"))
+      .map(
+        (m) =>
+          (m.content["data"] as Record<string, { status: string; done: number }>)[TSQUANT_MIME],
+      );
+    const last = progress[progress.length - 1];
+    assert.equal(last?.status, "failed");
+    assert.ok((last?.done ?? 10_000) < 10_000, `stopped at ${last?.done}`);
+    assert.ok(progress.length <= 22, `${progress.length} progress messages`);
+    // Variables, model and data are intact; the next evaluation runs normally.
+    const again = await k.execute(
+      "const r = await tq.evaluate(evalModel, test10k, undefined, { limit: 200 }); [evalModel.length, test10k.length, r.total]",
+      { timeoutMs: 120_000 },
+    );
+    assert.equal(value(again), "[ 84012, 10000, 200 ]");
+  });
+
   test("messages with a wrong or missing signature are dropped, logged and never executed", async () => {
     const code = { code: "globalThis.pwned = 1", silent: false, stop_on_error: true };
     await k.sendRaw(k.framesSignedWith("not-the-key", "execute_request", code));
@@ -179,6 +227,10 @@ describe("tsquant kernel protocol", { timeout: 240_000 }, () => {
     ] as Record<string, string>;
     assert.match(data["text/html"] ?? "", /CONV_2D/);
     assert.match(data["text/plain"] ?? "", /^Model: schema v3/);
+    assert.equal(
+      (data as Record<string, unknown> as Record<string, { kind: string }>)[TSQUANT_MIME]?.kind,
+      "model",
+    );
 
     const own = await k.execute(
       `({ [Symbol.for("Jupyter.display")]() { return { "${TSQUANT_MIME}": ${payload}, "text/plain": "mine" }; } })`,

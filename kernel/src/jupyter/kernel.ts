@@ -166,6 +166,12 @@ export class TsquantKernel extends ZmqServer {
   private reported: unknown[][] = [];
   private readonly sendChains = new Map<Socket, Promise<void>>();
   private prelude: Promise<void> = Promise.resolve();
+  /** Lazy set-up: run before a request whose code may need it (see `lazySetup`). */
+  private prepare: (code: string) => Promise<void> = () => Promise.resolve();
+  /** Lazy set-up to run once the kernel has been idle a while (null when done or none). */
+  private warmUp: (() => Promise<void>) | null = null;
+  private warmUpIdleMs = 1000;
+  private warmUpTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private heardFrom: () => void = () => undefined;
   /** Resolves when the first validly signed message has been answered or queued. */
@@ -211,6 +217,47 @@ export class TsquantKernel extends ZmqServer {
       }
     })();
     void this.pump();
+  }
+
+  /**
+   * Set-up that runs when needed instead of at start: `prepare(code)` is awaited before an
+   * execute, complete or inspect request with that code (it decides whether the code needs the
+   * set-up), and `warmUp()` runs once after the kernel has been idle for `idleMs`, so the set-up
+   * is usually done before the user asks for it. Requests arriving meanwhile wait their turn.
+   */
+  lazySetup(
+    prepare: (code: string) => Promise<void>,
+    warmUp: () => Promise<void>,
+    idleMs = 1000,
+  ): void {
+    this.prepare = prepare;
+    this.warmUp = warmUp;
+    this.warmUpIdleMs = idleMs;
+  }
+
+  /** (Re)arm the idle timer of the warm-up; any shell request postpones it. */
+  private armWarmUp(): void {
+    if (this.warmUpTimer !== null) clearTimeout(this.warmUpTimer);
+    this.warmUpTimer = null;
+    if (this.warmUp === null || this.closed) return;
+    this.warmUpTimer = setTimeout(() => {
+      this.warmUpTimer = null;
+      const task = this.warmUp;
+      if (task === null || this.pumping || this.queue.length > 0) return;
+      this.warmUp = null;
+      this.pumping = true;
+      void (async () => {
+        try {
+          await task();
+        } catch (e) {
+          this.log(`warm-up failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        } finally {
+          this.pumping = false;
+          void this.pump();
+        }
+      })();
+    }, this.warmUpIdleMs);
+    this.warmUpTimer.unref();
   }
 
   /** Run set-up code (the prelude) as a silent cell; false (and a log line) if it fails. */
@@ -287,6 +334,7 @@ export class TsquantKernel extends ZmqServer {
       await this.prelude;
       for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
         const { socket, message } = next;
+        if (this.warmUpTimer !== null) clearTimeout(this.warmUpTimer);
         try {
           await this.withStatus(message, () => this.handleShell(socket, message));
         } catch (e) {
@@ -298,6 +346,7 @@ export class TsquantKernel extends ZmqServer {
     } finally {
       this.pumping = false;
     }
+    this.armWarmUp();
   }
 
   private async withStatus(message: Message, fn: () => Promise<void>): Promise<void> {
@@ -329,6 +378,10 @@ export class TsquantKernel extends ZmqServer {
   private async handleShell(socket: Socket, message: Message): Promise<void> {
     const handler = this.handler as JupyterHandlerImpl;
     const c = message.content;
+    const type = message.header.msg_type;
+    if (type === "execute_request" || type === "complete_request" || type === "inspect_request") {
+      await this.prepare(String(c["code"] ?? ""));
+    }
     switch (message.header.msg_type) {
       case "execute_request":
         await this.execute(socket, message);

@@ -48,6 +48,9 @@ export function preludeCode(tsquantDir: string, tfjsDir: string): string {
   ].join("\n");
 }
 
+/** Code that may use the prelude's names (a false positive only costs the prelude's time). */
+export const PRELUDE_NAMES = /\b(tq|tf|display)\b/;
+
 function parseArgs(argv: readonly string[]): { configPath: string; prelude: boolean } {
   let configPath = "";
   let prelude = true;
@@ -170,43 +173,59 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       TsquantKernel.console(() => kernel),
     );
     log(`TypeScript ready (${Date.now() - t0} ms after start)`);
-    if (!prelude) return;
-    await kernel.runSetupCode(preludeCode(PACKAGE_DIR, packageDir("@tensorflow/tfjs")));
-    const tq: unknown = real.locals["tq"];
-    if (typeof tq === "object" && tq !== null) {
-      // Fast training kernels, if this build of tsquant has them (another module's export).
-      const enable: unknown = Reflect.get(tq, "enableFastKernels");
-      if (typeof enable === "function") {
-        try {
-          (enable as () => unknown)();
-        } catch (e) {
-          log(`enableFastKernels failed: ${String(e)}`);
-        }
-      }
-      // NOTE: tfjs's CPU backend tells Node users, on its first tensor, to install tfjs-node (a
-      // native addon that downloads a binary). tsquant uses the CPU backend with its own fast
-      // kernels on purpose and downloads nothing, so that advice is wrong here: mark the backend
-      // as already used.
-      // tf.backend() initializes the backend engine-wide (findBackend would make an instance the
-      // engine replaces on first use).
-      const tf: unknown = real.locals["tf"];
-      const backend: unknown =
-        typeof tf === "object" && tf !== null ? Reflect.get(tf, "backend") : null;
-      if (typeof backend === "function") {
-        const instance: unknown = (backend as () => unknown)();
-        if (
-          typeof instance === "object" &&
-          instance !== null &&
-          Reflect.get(instance, "firstUse") === true
-        ) {
-          Reflect.set(instance, "firstUse", false);
-        }
-      }
-      // `display` as a true global too, for code in modules the notebook requires.
-      Reflect.set(globalThis, "display", Reflect.get(tq, "display"));
-    }
-    log(`prelude done (${Date.now() - t0} ms after start)`);
   });
+  if (!prelude) return;
+
+  // NOTE: the prelude is lazy. Type-checking `import * as tq` / `* as tf` loads every .d.ts of
+  // tsquant and TensorFlow.js (1.6 MB beyond the compiler's own libs: seconds of parsing and
+  // binding), so it runs before the first request whose code names `tq`, `tf` or `display`, or
+  // once the kernel has been idle for a second, whichever comes first. A cell that needs
+  // neither (`1 + 1`) does not wait for it.
+  let preludeRun: Promise<void> | null = null;
+  const runPrelude = (): Promise<void> =>
+    (preludeRun ??= (async () => {
+      const started = Date.now();
+      if (real === null) return;
+      await kernel.runSetupCode(preludeCode(PACKAGE_DIR, packageDir("@tensorflow/tfjs")));
+      const tq: unknown = real.locals["tq"];
+      if (typeof tq === "object" && tq !== null) {
+        // Fast training kernels, if this build of tsquant has them (another module's export).
+        const enable: unknown = Reflect.get(tq, "enableFastKernels");
+        if (typeof enable === "function") {
+          try {
+            (enable as () => unknown)();
+          } catch (e) {
+            log(`enableFastKernels failed: ${String(e)}`);
+          }
+        }
+        // NOTE: tfjs's CPU backend tells Node users, on its first tensor, to install tfjs-node (a
+        // native addon that downloads a binary). tsquant uses the CPU backend with its own fast
+        // kernels on purpose and downloads nothing, so that advice is wrong here: mark the backend
+        // as already used.
+        // tf.backend() initializes the backend engine-wide (findBackend would make an instance the
+        // engine replaces on first use).
+        const tf: unknown = real.locals["tf"];
+        const backend: unknown =
+          typeof tf === "object" && tf !== null ? Reflect.get(tf, "backend") : null;
+        if (typeof backend === "function") {
+          const instance: unknown = (backend as () => unknown)();
+          if (
+            typeof instance === "object" &&
+            instance !== null &&
+            Reflect.get(instance, "firstUse") === true
+          ) {
+            Reflect.set(instance, "firstUse", false);
+          }
+        }
+        // `display` as a true global too, for code in modules the notebook requires.
+        Reflect.set(globalThis, "display", Reflect.get(tq, "display"));
+      }
+      log(`prelude done in ${Date.now() - started} ms (${Date.now() - t0} ms after start)`);
+    })());
+  kernel.lazySetup(
+    (code) => (PRELUDE_NAMES.test(code) ? runPrelude() : Promise.resolve()),
+    runPrelude,
+  );
 }
 
 if (require.main === module) {
