@@ -228,8 +228,18 @@ describe("JupyterLab extension in Chromium", { skip: skip ?? false, timeout: 360
     const notebooks = join(tmp, "notebooks");
     mkdirSync(notebooks);
     copyFileSync(NOTEBOOK_PATH, join(notebooks, NAME));
-    copyFileSync(XSS_NOTEBOOK_PATH, join(notebooks, XSS_NAME));
-    writeFileSync(join(notebooks, LARGE_NAME), JSON.stringify(makeLargeNotebook()));
+    // These two only hold saved outputs: without a kernelspec in their metadata Lab starts the
+    // cheap default (Python) kernel instead of a tsquant kernel that no cell would use.
+    const withoutKernel = (nb: object): string => {
+      const copy = nb as { metadata?: { kernelspec?: unknown } };
+      if (copy.metadata) delete copy.metadata.kernelspec;
+      return JSON.stringify(copy);
+    };
+    writeFileSync(
+      join(notebooks, XSS_NAME),
+      withoutKernel(JSON.parse(readFileSync(XSS_NOTEBOOK_PATH, "utf8")) as object),
+    );
+    writeFileSync(join(notebooks, LARGE_NAME), withoutKernel(makeLargeNotebook()));
     for (const d of ["config", "data", "runtime"]) mkdirSync(join(tmp, d));
     // No "get notified about Jupyter news?" toast over the outputs (it would also ask the network).
     mkdirSync(join(tmp, "config", "labconfig"));
