@@ -15,6 +15,7 @@ import type { HistogramSnapshot } from "./histogram";
 import { HistogramObserver, MseObserver, PercentileObserver } from "./histogramObservers";
 import { MinMaxObserver, MovingAverageMinMaxObserver } from "./minmax";
 import { type Observer, type ObserverOptions, type Range, RangeObserver } from "./observer";
+import { watchDataset } from "../eval/watch";
 
 export type CalibrationMethod =
   "minmax" | "movingAverage" | "histogram" | "percentile" | "entropy" | "mse";
@@ -57,6 +58,13 @@ export interface CalibrateOptions {
   executor?: "batched" | "interpreter";
   /** Samples per chunk of the batched executor (default 32). */
   chunkSize?: number;
+  /**
+   * Progress output when the number of samples is known (an array, or `samples`): "auto"
+   * (default) in a Jupyter cell, or as text when stderr is a terminal; true; false.
+   */
+  progress?: boolean | "auto";
+  /** Stop between samples when aborted (InterruptedError); default: the kernel's interrupt. */
+  signal?: AbortSignal;
 }
 
 export interface TensorCalibration {
@@ -193,12 +201,19 @@ export async function calibrate(
     const h = histograms.get(index);
     if (h !== undefined && h !== o) h.observe(data);
   };
-  const source = typeof dataset === "function" ? dataset() : dataset;
+  const watched = watchDataset(
+    typeof dataset === "function" ? dataset() : dataset,
+    limit,
+    options,
+    "calibration",
+  );
+  const source = watched.source;
   const run =
     (options.executor ?? "batched") === "batched"
       ? runBatched(ir, source, limit, inputs, declared, all, constants, observe, options.chunkSize)
       : runInterpreter(ir, source, limit, inputs, declared, all, constants, observe);
   const { count, shapes } = await run;
+  watched.end(count);
   if (count === 0) {
     throw new UsageError(
       "calibrate: the representative dataset yielded no samples; at least one is needed",
