@@ -34,7 +34,7 @@ export async function fineTuneQat(
   float: tf.LayersModel,
   train: LabeledImages,
   opts: { batchSize?: number; epochs?: number; validationSplit?: number } = {},
-): Promise<tf.Sequential> {
+): Promise<tf.LayersModel> {
   const qat = quantizeModel(float);
   compileTutorial(qat);
   const { x, y } = toTensors(train);

@@ -370,7 +370,7 @@ describe("quantizeModel / quantizeApply", () => {
     }
   });
 
-  test("refusals name the layer: ReLU capped at 3, a lone Activation, branches (Add), partial conversion", async () => {
+  test("refusals name the layer: ReLU capped at 3, a lone Activation, a shared layer, partial QAT of a merging model, partial conversion", async () => {
     const refused = (model: tf.LayersModel, pattern: RegExp) =>
       assert.throws(
         () => quantizeModel(model),
@@ -396,10 +396,29 @@ describe("quantizeModel / quantizeApply", () => {
       /lone_act \(Activation\) is not supported by QAT here \(only right after a Conv2D/,
     );
     const input = tf.input({ shape: [4] });
-    const a = tf.layers.dense({ units: 4 }).apply(input) as tf.SymbolicTensor;
-    const b = tf.layers.dense({ units: 4 }).apply(input) as tf.SymbolicTensor;
-    const sum = tf.layers.add({ name: "the_sum" }).apply([a, b]) as tf.SymbolicTensor;
-    refused(tf.model({ inputs: input, outputs: sum }), /the_sum \(Add\) merges 2 inputs/);
+    const shared = tf.layers.dense({ units: 4, name: "shared_dense" });
+    const a = shared.apply(input) as tf.SymbolicTensor;
+    const b = shared.apply(a) as tf.SymbolicTensor;
+    refused(
+      tf.model({ inputs: input, outputs: b }),
+      /shared_dense \(Dense\) is called more than once/,
+    );
+    // A model with a merge is only quantized whole.
+    const i2 = tf.input({ shape: [4] });
+    const d1 = tf.layers.dense({ units: 4 });
+    const s2 = tf.layers
+      .add({ name: "the_sum" })
+      .apply([
+        d1.apply(i2) as tf.SymbolicTensor,
+        tf.layers.dense({ units: 4 }).apply(i2) as tf.SymbolicTensor,
+      ]) as tf.SymbolicTensor;
+    quantizeAnnotateLayer(d1);
+    assert.throws(
+      () => quantizeApply(tf.model({ inputs: i2, outputs: s2 })),
+      (e: unknown) =>
+        e instanceof UnsupportedError &&
+        /is not annotated; a model with branches or merges/.test(e.message),
+    );
 
     const dense = tf.layers.dense({ units: 2 });
     const m = tf.sequential({

@@ -24,13 +24,15 @@ import { opLabel } from "../converter/graph";
 import { UnsupportedError } from "../errors";
 import type { Model } from "../ir";
 import { deployedFloatModel, learnedRanges } from "./export";
-import { QuantWeighted, QuantizeInput } from "./layers";
+import { QuantMerge, QuantWeighted, QuantizeInput } from "./layers";
 
 const FIXED_OUTPUT = new Set(["SOFTMAX", "LOGISTIC", "TANH"]);
 
 /** True when `model` has QAT layers (built by quantizeModel / quantizeApply). */
 export function isQatModel(model: tf.LayersModel): boolean {
-  return model.layers.some((l) => l instanceof QuantWeighted || l instanceof QuantizeInput);
+  return model.layers.some(
+    (l) => l instanceof QuantWeighted || l instanceof QuantizeInput || l instanceof QuantMerge,
+  );
 }
 
 export interface QatConversionInput {
@@ -55,7 +57,7 @@ export function qatConversionInput(qat: tf.LayersModel): QatConversionInput {
   try {
     const { model, layerTensors } = layersModelToFloatModelWithLayerTensors(deployed);
     const perTensorWeights = Object.entries(learned.layers)
-      .filter(([, r]) => !r.weights.perChannel)
+      .filter(([, r]) => r.weights !== undefined && !r.weights.perChannel)
       .map(([layer]) => `${layer}/kernel`);
     return {
       model,

@@ -7,7 +7,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { UnsupportedError } from "../errors";
-import { QuantWeighted, QuantizeInput } from "./layers";
+import { rebuildGraph } from "./functional";
+import { QuantMerge, QuantWeighted, QuantizeInput } from "./layers";
 import { passThrough } from "./quantize";
 
 export interface LearnedRange {
@@ -21,7 +22,11 @@ export interface QatRanges {
   /** Per deployed layer name: its output activation range and weight ranges. */
   layers: Record<
     string,
-    { output: LearnedRange; weights: { min: number[]; max: number[]; perChannel: boolean } }
+    {
+      output: LearnedRange;
+      /** Absent for Add / Concatenate (no weights). */
+      weights?: { min: number[]; max: number[]; perChannel: boolean };
+    }
   >;
 }
 
@@ -38,6 +43,8 @@ export function learnedRanges(model: tf.LayersModel): QatRanges {
       layer.quantizer.observer.count > 0
     ) {
       out.input = layer.quantizer.range();
+    } else if (layer instanceof QuantMerge) {
+      out.layers[deployedName(layer)] = { output: layer.outputQuantizer.range() };
     } else if (layer instanceof QuantWeighted && !layer.isFloat) {
       const w = layer.weightRange();
       out.layers[deployedName(layer)] = {
@@ -49,8 +56,74 @@ export function learnedRanges(model: tf.LayersModel): QatRanges {
   return out;
 }
 
-/** The deployed float model: plain layers, folded weights snapped to their int8 grid. */
-export function deployedFloatModel(model: tf.LayersModel): tf.Sequential {
+/** The float layer a QAT layer deploys as (`null`: none, the input passes through). */
+function deployedLayer(layer: tf.layers.Layer): tf.layers.Layer | null {
+  const cls = layer.getClassName();
+  if (cls === "InputLayer" || layer instanceof QuantizeInput) return null;
+  if (layer instanceof QuantMerge) {
+    const name = deployedName(layer);
+    return layer.kind === "add"
+      ? tf.layers.add({ name })
+      : tf.layers.concatenate({ name, axis: layer.axis });
+  }
+  if (layer instanceof QuantWeighted) {
+    const { kernel, bias } = layer.foldedWeights();
+    const w = layer.isFloat ? kernel : layer.fakeQuantWeights(kernel);
+    const name = deployedName(layer);
+    const activation = layer.activation;
+    const kernelSize: [number, number] = [w.shape[0] ?? 1, w.shape[1] ?? 1];
+    const { strides, padding, dilationRate } = layer.geometry;
+    switch (layer.kind) {
+      case "conv2d":
+        return tf.layers.conv2d({
+          name,
+          filters: w.shape[3] ?? 1,
+          kernelSize,
+          strides,
+          padding,
+          dilationRate,
+          activation,
+          weights: [w, bias],
+        });
+      case "depthwise":
+        return tf.layers.depthwiseConv2d({
+          name,
+          kernelSize,
+          depthMultiplier: w.shape[3] ?? 1,
+          strides,
+          padding,
+          activation,
+          weights: [w, bias],
+        });
+      case "dense":
+        return tf.layers.dense({ name, units: w.shape[1] ?? 1, activation, weights: [w, bias] });
+      default:
+        return layer.kind satisfies never;
+    }
+  }
+  const p = passThrough(layer);
+  if (p === null) {
+    throw new UnsupportedError(
+      `deployedFloatModel: layer ${layer.name} (${cls}) has no float counterpart`,
+    );
+  }
+  return p;
+}
+
+/**
+ * The deployed float model: plain layers, folded weights snapped to their int8 grid (a
+ * tf.Sequential for a chain, a tf.model for a QAT model with branches or merges).
+ */
+export function deployedFloatModel(model: tf.LayersModel): tf.LayersModel {
+  const name = model.name.replace(/_qat$/, "");
+  if (model.layers.some((l) => l instanceof QuantMerge) || !(model instanceof tf.Sequential)) {
+    return rebuildGraph(
+      model,
+      name,
+      (layer) => ({ layer: deployedLayer(layer), absorbed: 0 }),
+      (x) => x,
+    );
+  }
   const input = model.inputs[0];
   if (input === undefined)
     throw new UnsupportedError(`deployedFloatModel: model ${model.name} has no input`);
@@ -58,60 +131,8 @@ export function deployedFloatModel(model: tf.LayersModel): tf.Sequential {
     tf.layers.inputLayer({ inputShape: input.shape.slice(1).map((d) => d ?? -1) }),
   ];
   for (const layer of model.layers) {
-    const cls = layer.getClassName();
-    if (cls === "InputLayer" || layer instanceof QuantizeInput) continue;
-    if (layer instanceof QuantWeighted) {
-      const { kernel, bias } = layer.foldedWeights();
-      const w = layer.isFloat ? kernel : layer.fakeQuantWeights(kernel);
-      const name = deployedName(layer);
-      const activation = layer.activation;
-      const kernelSize: [number, number] = [w.shape[0] ?? 1, w.shape[1] ?? 1];
-      const { strides, padding, dilationRate } = layer.geometry;
-      switch (layer.kind) {
-        case "conv2d":
-          layers.push(
-            tf.layers.conv2d({
-              name,
-              filters: w.shape[3] ?? 1,
-              kernelSize,
-              strides,
-              padding,
-              dilationRate,
-              activation,
-              weights: [w, bias],
-            }),
-          );
-          break;
-        case "depthwise":
-          layers.push(
-            tf.layers.depthwiseConv2d({
-              name,
-              kernelSize,
-              depthMultiplier: w.shape[3] ?? 1,
-              strides,
-              padding,
-              activation,
-              weights: [w, bias],
-            }),
-          );
-          break;
-        case "dense":
-          layers.push(
-            tf.layers.dense({ name, units: w.shape[1] ?? 1, activation, weights: [w, bias] }),
-          );
-          break;
-        default:
-          return layer.kind satisfies never;
-      }
-      continue;
-    }
-    const p = passThrough(layer);
-    if (p === null) {
-      throw new UnsupportedError(
-        `deployedFloatModel: layer ${layer.name} (${cls}) has no float counterpart`,
-      );
-    }
-    layers.push(p);
+    const d = deployedLayer(layer);
+    if (d !== null) layers.push(d);
   }
-  return tf.sequential({ layers, name: model.name.replace(/_qat$/, "") });
+  return tf.sequential({ layers, name });
 }

@@ -1,6 +1,7 @@
 export { fakeQuantOp, fakeQuantPerChannelOp, lastValueSymmetricRange } from "./ops";
 export {
   ActivationQuantizer,
+  QuantMerge,
   QuantWeighted,
   QuantizeInput,
   type QatActivation,

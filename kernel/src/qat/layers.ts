@@ -346,5 +346,54 @@ export class QuantWeighted extends tf.layers.Layer {
   }
 }
 
+/**
+ * Add or Concatenate with its output fake-quantized (tfmot quantizes both outputs: moving-average
+ * range from [−6, 6], decay 0.999); the inputs arrive already fake-quantized by their producers.
+ */
+export class QuantMerge extends tf.layers.Layer {
+  static readonly className = "TsquantQuantMerge";
+  readonly outputQuantizer = ActivationQuantizer.movingAverage();
+  readonly kind: "add" | "concatenate";
+  /** Concatenate: the axis (negative counts from the end). */
+  readonly axis: number;
+  quantDelay: number;
+  step = 0;
+
+  constructor(args: {
+    name?: string;
+    kind: "add" | "concatenate";
+    axis?: number;
+    quantDelay?: number;
+  }) {
+    super({ name: args.name });
+    this.kind = args.kind;
+    this.axis = args.axis ?? -1;
+    this.quantDelay = args.quantDelay ?? 0;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor {
+    const training = isTraining(kwargs);
+    if (training) this.step++;
+    const xs = Array.isArray(inputs) ? inputs : [inputs];
+    const y = this.kind === "add" ? tf.addN(xs) : tf.concat(xs, this.axis);
+    return this.outputQuantizer.apply(y, training, !training || this.step > this.quantDelay);
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const shapes = (Array.isArray(inputShape[0]) ? inputShape : [inputShape]) as tf.Shape[];
+    const first = shapes[0] ?? [];
+    if (this.kind === "add") return first;
+    const axis = this.axis < 0 ? first.length + this.axis : this.axis;
+    const out = [...first];
+    out[axis] = shapes.reduce((sum, sh) => (sum ?? 0) + (sh[axis] ?? 0), 0);
+    return out;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), kind: this.kind, axis: this.axis, quantDelay: this.quantDelay };
+  }
+}
+
 tf.serialization.registerClass(QuantizeInput);
 tf.serialization.registerClass(QuantWeighted);
+tf.serialization.registerClass(QuantMerge);

@@ -15,7 +15,14 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { UnsupportedError, UsageError } from "../errors";
-import { type QatActivation, QuantWeighted, QuantizeInput, outputChannels } from "./layers";
+import { mergeLayer, quantizeInputAfter, rebuildGraph } from "./functional";
+import {
+  type QatActivation,
+  QuantMerge,
+  QuantWeighted,
+  QuantizeInput,
+  outputChannels,
+} from "./layers";
 
 export interface QuantizeModelOptions {
   /** Training steps that run float math before fake-quant starts (ranges are tracked meanwhile). */
@@ -41,7 +48,7 @@ export function quantizeAnnotateLayer<L extends tf.layers.Layer>(layer: L): L {
 export function quantizeModel(
   model: tf.LayersModel,
   options: QuantizeModelOptions = {},
-): tf.Sequential {
+): tf.LayersModel {
   for (const layer of model.layers) quantizeAnnotateLayer(layer);
   return quantizeApply(model, options);
 }
@@ -105,6 +112,60 @@ function activationLayer(layer: tf.layers.Layer): QatActivation | null {
  * Refuses models that are not one chain of single-input layers: quantizeApply rebuilds the
  * model as a tf.Sequential, which would silently drop branches.
  */
+function isChain(model: tf.LayersModel): boolean {
+  try {
+    requireChain(model);
+    return true;
+  } catch (e) {
+    if (e instanceof UnsupportedError) return false;
+    throw e;
+  }
+}
+
+/**
+ * A model with branches or merges: rebuilt as a graph (./functional.ts). Every layer must be
+ * annotated (the whole model quantized) and called once.
+ */
+function quantizeGraph(
+  model: tf.LayersModel,
+  layers: tf.layers.Layer[],
+  options: QuantizeModelOptions,
+): tf.LayersModel {
+  const plain = layers.find((l) => !annotated.has(l));
+  if (plain !== undefined) {
+    throw new UnsupportedError(
+      `quantizeApply: layer ${plain.name} is not annotated; a model with branches or merges (Add, Concatenate) is only quantized whole (quantizeModel)`,
+    );
+  }
+  return rebuildGraph(
+    model,
+    `${model.name}_qat`,
+    (layer, followers) => {
+      const cls = layer.getClassName();
+      if (isWeighted(cls)) return weightedLayer(layer, followers, options, true);
+      const merge = mergeLayer(layer, options.quantDelay);
+      if (merge !== null) return { layer: merge, absorbed: 0 };
+      return { layer: passThroughOrRefuse(layer), absorbed: 0 };
+    },
+    quantizeInputAfter(options.quantDelay),
+  );
+}
+
+function passThroughOrRefuse(layer: tf.layers.Layer): tf.layers.Layer {
+  const cls = layer.getClassName();
+  const p = passThrough(layer);
+  if (p === null) {
+    const where =
+      cls === "ReLU" || cls === "Activation" || cls === "BatchNormalization"
+        ? ` (only right after a Conv2D, DepthwiseConv2D or Dense${cls === "BatchNormalization" ? "" : ", or the BatchNormalization folded into one"})`
+        : "";
+    throw new UnsupportedError(
+      `quantizeApply: layer ${layer.name} (${cls}) is not supported by QAT here${where}; supported: Conv2D, DepthwiseConv2D, Dense, then BatchNormalization and ReLU/Activation folded into them, Add, Concatenate, Reshape, Flatten, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Dropout, Softmax — or pass options.configs["${cls}"] (Sequential models)`,
+    );
+  }
+  return p;
+}
+
 function requireChain(model: tf.LayersModel): void {
   // Merges (Add, Concatenate, …) and shared layers first: they name the real obstacle.
   for (const layer of model.layers) {
@@ -170,6 +231,100 @@ export function passThrough(layer: tf.layers.Layer): tf.layers.Layer | null {
   }
 }
 
+export function isWeighted(cls: string): boolean {
+  return cls === "Conv2D" || cls === "DepthwiseConv2D" || cls === "Dense";
+}
+
+/**
+ * The QuantWeighted replacing a Conv2D / DepthwiseConv2D / Dense `layer`, with `followers` (the
+ * layers reading its output, in chain order, when it has exactly one reader) folded in: a
+ * BatchNormalization right after it, then a ReLU / Activation layer. `absorbed` is how many
+ * followers were folded.
+ */
+export function weightedLayer(
+  layer: tf.layers.Layer,
+  followers: (tf.layers.Layer | undefined)[],
+  options: QuantizeModelOptions,
+  quantize: boolean,
+): { layer: QuantWeighted; absorbed: number } {
+  const cls = layer.getClassName();
+  const kind = cls === "Conv2D" ? "conv2d" : cls === "Dense" ? "dense" : "depthwise";
+  let absorbed = 0;
+  const c = layer.getConfig();
+  const kernel = weightNamed(layer, kind === "depthwise" ? "depthwise_kernel" : "kernel");
+  if (kernel === null) throw new UsageError(`quantizeApply: layer ${layer.name} has no kernel`);
+  if (kind !== "dense" && configString(c, "dataFormat", "channelsLast") !== "channelsLast") {
+    throw new UnsupportedError(
+      `quantizeApply: layer ${layer.name}: only channelsLast ${cls} is supported`,
+    );
+  }
+  const dilation = kind === "dense" ? [1, 1] : pair(configNumbers(c, "dilationRate", layer.name));
+  if (kind === "depthwise" && (dilation[0] !== 1 || dilation[1] !== 1)) {
+    // tfjs 4.x runs DepthwiseConv2D without its dilation (Keras applies it): no one meaning.
+    throw new UnsupportedError(
+      `quantizeApply: layer ${layer.name} (DepthwiseConv2D) has dilationRate [${dilation.join(", ")}]; tfjs ignores a depthwise dilation, so it is not supported`,
+    );
+  }
+  if (cls === "Dense" && (layer.inputSpec?.[0]?.minNDim ?? 2) > 2) {
+    throw new UnsupportedError(
+      `quantizeApply: layer ${layer.name}: Dense on rank > 2 inputs is not supported`,
+    );
+  }
+  const next = followers[0];
+  let batchNorm;
+  if (next?.getClassName() === "BatchNormalization") {
+    const bc = next.getConfig();
+    const axis = bc["axis"];
+    if (axis !== -1 && axis !== (kind === "dense" ? 1 : 3)) {
+      throw new UnsupportedError(
+        `quantizeApply: ${next.name} normalizes axis ${String(axis)}; only the channel axis folds into ${layer.name}`,
+      );
+    }
+    const outC = outputChannels(kind, kernel.shape);
+    batchNorm = {
+      gamma: (weightNamed(next, "gamma") ?? tf.ones([outC])) as tf.Tensor1D,
+      beta: (weightNamed(next, "beta") ?? tf.zeros([outC])) as tf.Tensor1D,
+      movingMean: (weightNamed(next, "moving_mean") ?? tf.zeros([outC])) as tf.Tensor1D,
+      movingVariance: (weightNamed(next, "moving_variance") ?? tf.ones([outC])) as tf.Tensor1D,
+      epsilon: typeof bc["epsilon"] === "number" ? bc["epsilon"] : 1e-3,
+    };
+    absorbed++;
+    const activation = activationOf(c, layer.name);
+    if (activation !== "linear") {
+      throw new UnsupportedError(
+        `quantizeApply: ${layer.name} has activation ${activation} before ${next.name}; BN folds only into a linear ${cls}`,
+      );
+    }
+  }
+  // A ReLU / Activation layer right after (the folded BN) becomes the fused activation:
+  // one output fake-quant after it, as TFLite fuses it into the op (tfmot's
+  // LayerReLUQuantize transforms likewise drop the fake-quant between them).
+  let activation = activationOf(c, layer.name);
+  const after = followers[absorbed];
+  const fused = after === undefined ? null : activationLayer(after);
+  if (fused !== null && activation === "linear") {
+    activation = fused;
+    absorbed++;
+  }
+  return {
+    absorbed,
+    layer: new QuantWeighted({
+      name: `quant_${layer.name}`,
+      kind,
+      kernel,
+      bias: weightNamed(layer, "bias") as tf.Tensor1D | null,
+      activation,
+      strides: kind !== "dense" ? pair(configNumbers(c, "strides", layer.name)) : undefined,
+      padding: configString(c, "padding", "valid") === "same" ? "same" : "valid",
+      dilationRate: kind !== "dense" ? pair(dilation) : undefined,
+      perChannel: kind !== "dense" ? true : (options.perChannelDense ?? false),
+      batchNorm,
+      quantDelay: options.quantDelay,
+      float: !quantize,
+    }),
+  };
+}
+
 /**
  * Quantize the annotated layers of a Sequential-like model (layers applied in order); Conv2D and
  * Dense layers not annotated stay float. A `QuantizeInput` goes in front of each run of quantized
@@ -178,7 +333,7 @@ export function passThrough(layer: tf.layers.Layer): tf.layers.Layer | null {
 export function quantizeApply(
   model: tf.LayersModel,
   options: QuantizeModelOptions = {},
-): tf.Sequential {
+): tf.LayersModel {
   const layers = model.layers.filter((l) => l.getClassName() !== "InputLayer");
   if (!layers.some((l) => annotated.has(l))) {
     throw new UsageError(
@@ -191,7 +346,7 @@ export function quantizeApply(
       `quantizeApply: model ${model.name} must have one input and one output`,
     );
   }
-  requireChain(model);
+  if (!isChain(model)) return quantizeGraph(model, layers, options);
   const inputShape = input.shape.slice(1).map((d) => d ?? -1);
   const out: tf.layers.Layer[] = [tf.layers.inputLayer({ inputShape })];
   let quantizedSoFar = false;
@@ -206,105 +361,24 @@ export function quantizeApply(
       quantizedSoFar = false;
       continue;
     }
-    if (cls === "Conv2D" || cls === "DepthwiseConv2D" || cls === "Dense") {
-      const kind = cls === "Conv2D" ? "conv2d" : cls === "Dense" ? "dense" : "depthwise";
+    if (isWeighted(cls)) {
       if (quantize && !quantizedSoFar)
         out.push(new QuantizeInput({ quantDelay: options.quantDelay }));
       quantizedSoFar = quantize;
-      const c = layer.getConfig();
-      const kernel = weightNamed(layer, kind === "depthwise" ? "depthwise_kernel" : "kernel");
-      if (kernel === null) throw new UsageError(`quantizeApply: layer ${layer.name} has no kernel`);
-      if (kind !== "dense" && configString(c, "dataFormat", "channelsLast") !== "channelsLast") {
-        throw new UnsupportedError(
-          `quantizeApply: layer ${layer.name}: only channelsLast ${cls} is supported`,
-        );
-      }
-      const dilation =
-        kind === "dense" ? [1, 1] : pair(configNumbers(c, "dilationRate", layer.name));
-      if (kind === "depthwise" && (dilation[0] !== 1 || dilation[1] !== 1)) {
-        // tfjs 4.x runs DepthwiseConv2D without its dilation (Keras applies it): no one meaning.
-        throw new UnsupportedError(
-          `quantizeApply: layer ${layer.name} (DepthwiseConv2D) has dilationRate [${dilation.join(", ")}]; tfjs ignores a depthwise dilation, so it is not supported`,
-        );
-      }
-      if (cls === "Dense" && (layer.inputSpec?.[0]?.minNDim ?? 2) > 2) {
-        throw new UnsupportedError(
-          `quantizeApply: layer ${layer.name}: Dense on rank > 2 inputs is not supported`,
-        );
-      }
-      const next = layers[i + 1];
-      let batchNorm;
-      if (next?.getClassName() === "BatchNormalization") {
-        const bc = next.getConfig();
-        const axis = bc["axis"];
-        if (axis !== -1 && axis !== (kind === "dense" ? 1 : 3)) {
-          throw new UnsupportedError(
-            `quantizeApply: ${next.name} normalizes axis ${String(axis)}; only the channel axis folds into ${layer.name}`,
-          );
-        }
-        const outC = outputChannels(kind, kernel.shape);
-        batchNorm = {
-          gamma: (weightNamed(next, "gamma") ?? tf.ones([outC])) as tf.Tensor1D,
-          beta: (weightNamed(next, "beta") ?? tf.zeros([outC])) as tf.Tensor1D,
-          movingMean: (weightNamed(next, "moving_mean") ?? tf.zeros([outC])) as tf.Tensor1D,
-          movingVariance: (weightNamed(next, "moving_variance") ?? tf.ones([outC])) as tf.Tensor1D,
-          epsilon: typeof bc["epsilon"] === "number" ? bc["epsilon"] : 1e-3,
-        };
-        i++;
-        const activation = activationOf(c, layer.name);
-        if (activation !== "linear") {
-          throw new UnsupportedError(
-            `quantizeApply: ${layer.name} has activation ${activation} before ${next.name}; BN folds only into a linear ${cls}`,
-          );
-        }
-      }
-      // A ReLU / Activation layer right after (the folded BN) becomes the fused activation:
-      // one output fake-quant after it, as TFLite fuses it into the op (tfmot's
-      // LayerReLUQuantize transforms likewise drop the fake-quant between them).
-      let activation = activationOf(c, layer.name);
-      const after = layers[i + 1];
-      const fused = after === undefined ? null : activationLayer(after);
-      if (fused !== null && activation === "linear") {
-        activation = fused;
-        i++;
-      }
-      out.push(
-        new QuantWeighted({
-          name: `quant_${layer.name}`,
-          kind,
-          kernel,
-          bias: weightNamed(layer, "bias") as tf.Tensor1D | null,
-          activation,
-          strides: kind !== "dense" ? pair(configNumbers(c, "strides", layer.name)) : undefined,
-          padding: configString(c, "padding", "valid") === "same" ? "same" : "valid",
-          dilationRate: kind !== "dense" ? pair(dilation) : undefined,
-          perChannel: kind !== "dense" ? true : (options.perChannelDense ?? false),
-          batchNorm,
-          quantDelay: options.quantDelay,
-          float: !quantize,
-        }),
-      );
+      const built = weightedLayer(layer, [layers[i + 1], layers[i + 2]], options, quantize);
+      out.push(built.layer);
+      i += built.absorbed;
       continue;
     }
-    const p = passThrough(layer);
-    if (p === null) {
-      const where =
-        cls === "ReLU" || cls === "Activation" || cls === "BatchNormalization"
-          ? ` (only right after a Conv2D, DepthwiseConv2D or Dense${cls === "BatchNormalization" ? "" : ", or the BatchNormalization folded into one"})`
-          : "";
-      throw new UnsupportedError(
-        `quantizeApply: layer ${layer.name} (${cls}) is not supported by QAT here${where}; supported: Conv2D, DepthwiseConv2D, Dense, then BatchNormalization and ReLU/Activation folded into them, Reshape, Flatten, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Dropout, Softmax — or pass options.configs["${cls}"]`,
-      );
-    }
-    out.push(p);
+    out.push(passThroughOrRefuse(layer));
   }
   return tf.sequential({ layers: out, name: `${model.name}_qat` });
 }
 
 /** The fake-quant layers of a QAT model, in order (for reading learned ranges). */
-export function quantLayers(model: tf.LayersModel): (QuantizeInput | QuantWeighted)[] {
+export function quantLayers(model: tf.LayersModel): (QuantizeInput | QuantWeighted | QuantMerge)[] {
   return model.layers.filter(
-    (l): l is QuantizeInput | QuantWeighted =>
-      l instanceof QuantizeInput || l instanceof QuantWeighted,
+    (l): l is QuantizeInput | QuantWeighted | QuantMerge =>
+      l instanceof QuantizeInput || l instanceof QuantWeighted || l instanceof QuantMerge,
   );
 }
