@@ -124,24 +124,27 @@ const samplesOf = (n: number, size: number, seed: number): Float32Array[] =>
   Array.from({ length: n }, (_, i) => values(size, seed + 17 * i));
 
 describe("SIMD gemm", () => {
-  test("each entry is the float32 sum in k order, f32(s + f32(a·b)), bit for bit", () => {
+  test("each entry is the float32 sum in k order, f32(s + f32(a·b)), then clamp(f32(s + bias)), bit for bit", () => {
     const arena = SimdArena.create();
     assert.ok(arena !== null, "Node 20 has WebAssembly SIMD");
-    for (const [rows, k, cols] of [
-      [4, 1, 8],
-      [8, 9, 16],
-      [12, 288, 32],
-      [64, 37, 24],
+    for (const [rows, k, cols, lo, hi] of [
+      [4, 1, 8, -Infinity, Infinity],
+      [8, 9, 16, 0, Infinity],
+      [12, 288, 32, 0, 6],
+      [64, 37, 24, -1, 1],
     ] as const) {
       arena.reset();
       const a = arena.alloc(rows * k);
       const b = arena.alloc(k * cols);
       const c = arena.alloc(rows * cols);
+      const bias = arena.alloc(cols);
       const A = values(rows * k, rows + k);
       const B = values(k * cols, cols);
+      const bs = values(cols, 7).map((v) => v * 2);
       arena.f32(a, rows * k).set(A);
       arena.f32(b, k * cols).set(B);
-      arena.gemm(a, b, c, rows, k, cols);
+      arena.f32(bias, cols).set(bs);
+      arena.gemm(a, b, c, rows, k, cols, bias, lo, hi);
       const C = arena.f32(c, rows * cols);
       const expected = new Float32Array(rows * cols);
       for (let r = 0; r < rows; r++) {
@@ -149,10 +152,31 @@ describe("SIMD gemm", () => {
           let s = 0;
           for (let i = 0; i < k; i++)
             s = Math.fround(s + Math.fround(A[r * k + i] * B[i * cols + j]));
-          expected[r * cols + j] = s;
+          const v = Math.fround(s + (bs[j] ?? 0));
+          expected[r * cols + j] = v < lo ? lo : v > hi ? hi : v;
         }
       }
-      assertSameBits(expected, C, `gemm ${rows}x${k}x${cols}`);
+      assertSameBits(expected, C, `gemm ${rows}x${k}x${cols} clamped to [${lo}, ${hi}]`);
+    }
+  });
+
+  test("fmac: acc = f32(acc + f32(x·w)) element by element, vector part and scalar rest", () => {
+    const arena = SimdArena.create();
+    assert.ok(arena !== null);
+    for (const n of [1, 3, 4, 7, 256, 259]) {
+      arena.reset();
+      const acc = arena.alloc(n);
+      const x = arena.alloc(n);
+      const w = arena.alloc(n);
+      const A = values(n, n);
+      const X = values(n, n + 1);
+      const W = values(n, n + 2);
+      arena.f32(acc, n).set(A);
+      arena.f32(x, n).set(X);
+      arena.f32(w, n).set(W);
+      arena.fmac(acc, x, w, n);
+      const expected = A.map((v, j) => Math.fround(v + Math.fround((X[j] ?? 0) * (W[j] ?? 0))));
+      assertSameBits(expected, arena.f32(acc, n), `fmac of ${n}`);
     }
   });
 });

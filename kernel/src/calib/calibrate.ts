@@ -3,6 +3,10 @@
  * observe every float tensor — what TFLite's calibrator does (tflite-facts §5, step 3), with a
  * choice of range method. The result keeps, per tensor, the exact min/max, the chosen range,
  * its quantization parameters and a histogram for plots.
+ *
+ * By default the samples run in chunks through `BatchedFloatExecutor` (converter/batched.ts):
+ * the interpreter's float arithmetic, bit for bit, with one op call per chunk and WebAssembly
+ * SIMD matrix products; `executor: "interpreter"` runs them one at a time in the interpreter.
  */
 import { DataFormatError, ShapeError, UsageError } from "../errors";
 import type { DType, Model, NDArray, TypedArray } from "../ir";
@@ -50,10 +54,10 @@ export interface CalibrateOptions {
   keepHistograms?: boolean;
   /**
    * How the float model runs. "batched" (default): chunks of samples stacked along dimension
-   * 0 through `BatchedFloatExecutor` (convolutions and fully connected layers as one matrix
-   * product per chunk, summed in double); tensor values, and so ranges, equal the
-   * interpreter's up to float32 summation error (a few ulps). "interpreter": one sample at a
-   * time through `Interpreter`, bit-exact with the reference kernels' float32 order.
+   * 0 through `BatchedFloatExecutor` (convolutions and fully connected layers as WebAssembly
+   * SIMD matrix products in the reference kernels' float32 order), every tensor bit-identical
+   * to the interpreter's. "interpreter": one sample at a time through `Interpreter` (the
+   * specification the batched executor is tested against).
    */
   executor?: "batched" | "interpreter";
   /** Samples per chunk of the batched executor (default 32). */

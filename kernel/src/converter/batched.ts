@@ -30,7 +30,7 @@ import { floatBias } from "../interpreter/kernels/weights";
 import { Node } from "../interpreter/node";
 import type { RuntimeTensor } from "../interpreter/tensor";
 import { decodeBuffer, readQuantization, typedArrayFor } from "../interpreter/tensor";
-import { SimdArena } from "./simdGemm";
+import { IM2COL_GEOMETRY, SimdArena } from "./simdGemm";
 
 /** Ops whose kernels treat dimension 0 as a batch of independent samples. */
 const BATCHWISE = new Set([
@@ -258,138 +258,94 @@ function prepareConv(node: Node, arena: SimdArena): Eval | null {
   });
   if (kIC !== g.inC) return null;
   const output = node.allocateOutput(0, [g.batches, g.outH, g.outW, outC]);
-  // NOTE: im2col moves float32 bit patterns through int32 views: a plain copy, no conversion
-  // to double and back for each element.
-  const xBits = bitsOf(node.f32(input));
+  const x = node.f32(input);
   const y = node.f32(output);
   const k = kH * kW * kIC;
-  const product = prepareProduct(arena, node.f32(filter), k, outC, BLOCK_ROWS);
-  const stage = floatStage(node, bias, outC, o.fusedActivationFunction);
+  const product = prepareProduct(
+    node,
+    arena,
+    node.f32(filter),
+    k,
+    outC,
+    BLOCK_ROWS,
+    bias,
+    o.fusedActivationFunction,
+  );
   const pixels = g.outH * g.outW;
   const total = g.batches * pixels;
+  // The input is copied into the arena once per run; im2col (in wasm) gathers from there.
+  const xPtr = arena.alloc(x.length);
+  const geometry: Record<(typeof IM2COL_GEOMETRY)[number], number> = { ...g, pixels };
+  const geometryPtr = arena.alloc(IM2COL_GEOMETRY.length);
+  bitsOf(arena.f32(geometryPtr, IM2COL_GEOMETRY.length)).set(
+    IM2COL_GEOMETRY.map((field) => geometry[field]),
+  );
   return () => {
-    const rows = product.rows();
+    arena.f32(xPtr, x.length).set(x);
+    product.rows(); // takes the views for this run
     for (let p0 = 0; p0 < total; p0 += BLOCK_ROWS) {
       const n = Math.min(BLOCK_ROWS, total - p0);
-      im2colRows(g, xBits, p0, n, pixels, rows);
-      stage(product.run(n), n, y, p0 * outC);
+      arena.im2col(xPtr, product.aPtr, p0, n, geometryPtr);
+      product.run(n, y, p0 * outC);
     }
   };
 }
 
 /**
  * A matrix product against constant weights w [cols, k] (row-major, as CONV_2D's OHWI and
- * FULLY_CONNECTED's [units, depth] store them) in the SIMD arena: the weights transposed to
- * [k, cols8] once (cols rounded up to 8, zero columns), space for up to `maxRows` rows of input
- * (rounded up to 4) and of output. `rows()` is the input view to fill; `run(n)` multiplies the
- * first n rows and returns the output view, row stride cols8.
+ * FULLY_CONNECTED's [units, depth] store them) with the interpreter's float output stage, in the
+ * SIMD arena: the weights transposed to [k, cols8] once (cols rounded up to 8, zero columns), the
+ * bias, space for up to `maxRows` rows of input (rounded up to 4) and of output. `rows()` is the
+ * input view to fill; `run(n, y, yAt)` multiplies the first n rows and stores
+ * y[yAt + r·cols + c] = clamp(f32(Σ + bias[c]), activation) (the clamp is applied in the gemm).
  */
 function prepareProduct(
+  node: Node,
   arena: SimdArena,
   w: Float32Array,
   k: number,
   cols: number,
   maxRows: number,
-): { rows(): Int32Array; run(n: number): { acc: Float32Array; stride: number } } {
+  bias: RuntimeTensor | null,
+  activation: Activation,
+): { aPtr: number; rows(): Int32Array; run(n: number, y: Float32Array, yAt: number): void } {
+  const [lo, hi] = floatActivationRange(node, activation);
   const cols8 = Math.ceil(cols / 8) * 8;
   const rows4 = Math.ceil(maxRows / 4) * 4;
   const bPtr = arena.alloc(k * cols8);
+  const biasPtr = arena.alloc(cols8);
   const aPtr = arena.alloc(rows4 * k);
   const cPtr = arena.alloc(rows4 * cols8);
   const b = arena.f32(bPtr, k * cols8);
   b.fill(0);
   for (let c = 0; c < cols; c++) for (let i = 0; i < k; i++) b[i * cols8 + c] = w[c * k + i];
+  const biasView = arena.f32(biasPtr, cols8);
+  biasView.fill(0);
+  biasView.set(floatBias(node, bias, cols));
   // NOTE: views are taken at run time: a later allocation may grow (and detach) the memory.
-  const out = { acc: new Float32Array(0), stride: cols8 };
+  let out = new Float32Array(0);
   return {
+    aPtr,
     rows: () => {
-      out.acc = arena.f32(cPtr, rows4 * cols8);
+      out = arena.f32(cPtr, rows4 * cols8);
       return bitsOf(arena.f32(aPtr, rows4 * k));
     },
-    run: (n) => {
-      arena.gemm(aPtr, bPtr, cPtr, Math.ceil(n / 4) * 4, k, cols8);
-      return out;
-    },
-  };
-}
-
-type Stage = (
-  product: { acc: Float32Array; stride: number },
-  n: number,
-  y: Float32Array,
-  yAt: number,
-) => void;
-
-/** The interpreter's float output stage on n rows: y = clamp(f32(acc + bias), activation). */
-function floatStage(
-  node: Node,
-  bias: RuntimeTensor | null,
-  cols: number,
-  activation: Activation,
-): Stage {
-  const b = floatBias(node, bias, cols);
-  const [lo, hi] = floatActivationRange(node, activation);
-  return ({ acc, stride }, n, y, yAt) => {
-    for (let r = 0; r < n; r++) {
-      const from = r * stride;
-      const to = yAt + r * cols;
-      for (let c = 0; c < cols; c++) {
-        const v = Math.fround(acc[from + c] + b[c]);
-        y[to + c] = v < lo ? lo : v > hi ? hi : v;
+    run: (n, y, yAt) => {
+      arena.gemm(aPtr, bPtr, cPtr, Math.ceil(n / 4) * 4, k, cols8, biasPtr, lo, hi);
+      if (cols8 === cols) {
+        y.set(out.subarray(0, n * cols), yAt);
+      } else {
+        for (let r = 0; r < n; r++) {
+          for (let c = 0; c < cols; c++) y[yAt + r * cols + c] = out[r * cols8 + c];
+        }
       }
-    }
+    },
   };
 }
 
 /** The float32 bit patterns of `a` (a view of the same memory). */
 function bitsOf(a: Float32Array): Int32Array {
   return new Int32Array(a.buffer, a.byteOffset, a.length);
-}
-
-/**
- * Receptive fields of the n flat output pixels p0 … p0+n−1 (batch-major) into consecutive rows
- * of K values, each in (ky, kx, ic) order; 0 for padding taps.
- */
-function im2colRows(
-  g: ConvGeometry,
-  x: Int32Array,
-  p0: number,
-  n: number,
-  pixels: number,
-  rows: Int32Array,
-): void {
-  const { inH, inW, inC, outW, kH, kW, strideH, strideW, dilationH, dilationW } = g;
-  const imageSize = inH * inW * inC;
-  let batch = (p0 / pixels) | 0;
-  const pixel = p0 - batch * pixels;
-  let oy = (pixel / outW) | 0;
-  let ox = pixel - oy * outW;
-  let j = 0;
-  for (let r = 0; r < n; r++) {
-    const inBatch = batch * imageSize;
-    const iy0 = oy * strideH - g.padTop;
-    const ix0 = ox * strideW - g.padLeft;
-    for (let ky = 0; ky < kH; ky++) {
-      const iy = iy0 + ky * dilationH;
-      const rowInside = iy >= 0 && iy < inH;
-      for (let kx = 0; kx < kW; kx++) {
-        const ix = ix0 + kx * dilationW;
-        if (rowInside && ix >= 0 && ix < inW) {
-          const base = inBatch + (iy * inW + ix) * inC;
-          for (let ic = 0; ic < inC; ic++) rows[j++] = x[base + ic];
-        } else {
-          for (let ic = 0; ic < inC; ic++) rows[j++] = 0;
-        }
-      }
-    }
-    if (++ox === outW) {
-      ox = 0;
-      if (++oy === g.outH) {
-        oy = 0;
-        batch++;
-      }
-    }
-  }
 }
 
 /**
@@ -413,14 +369,22 @@ function prepareDense(node: Node, arena: SimdArena): Eval | null {
   const xBits = bitsOf(node.f32(input));
   const y = node.f32(output);
   const block = Math.min(rowsCount, BLOCK_ROWS);
-  const product = prepareProduct(arena, node.f32(weights), depth, units, block);
-  const stage = floatStage(node, bias, units, o.fusedActivationFunction);
+  const product = prepareProduct(
+    node,
+    arena,
+    node.f32(weights),
+    depth,
+    units,
+    block,
+    bias,
+    o.fusedActivationFunction,
+  );
   return () => {
     const rows = product.rows();
     for (let r0 = 0; r0 < rowsCount; r0 += block) {
       const n = Math.min(block, rowsCount - r0);
       rows.set(xBits.subarray(r0 * depth, (r0 + n) * depth));
-      stage(product.run(n), n, y, r0 * units);
+      product.run(n, y, r0 * units);
     }
   };
 }
