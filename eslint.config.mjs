@@ -8,6 +8,7 @@ export default tseslint.config(
       "**/dist/**",
       ".venv/**",
       ".venv-tf/**",
+      ".venv-peers/**",
       "out/**",
       "kernel/src/tflite/generated/**",
     ],

@@ -10,6 +10,7 @@ import {
   failureLines,
   isIntegerMode,
   pipelineCheck,
+  tensorNameBytes,
   predictions,
   ratio,
   table,
@@ -96,7 +97,29 @@ describe("pipelineCheck", () => {
     assert.match(acc.reason, /accuracy 98\.29 % vs TF 98\.17 % \(Δ 0\.12 points > 0\.1\)/);
     const size = pipelineCheck("float16", tf, { accuracy: 0.9817, bytes: 25501 });
     assert.equal(size.ok, false);
-    assert.match(size.reason, /size 25501 vs TF 25000 bytes \(Δ 2\.00 % > 2 %\)/);
+    assert.match(
+      size.reason,
+      /size net of tensor names 25501 vs TF 25000 bytes \(Δ 2\.00 % > 2 %; whole files 25501 vs 25000\)/,
+    );
+  });
+  test("size is checked net of tensor-name strings; the whole-file delta is still reported", () => {
+    // The peers run's QAT case: same graph, tfmot's names take 898 bytes, tsquant's 322, so the
+    // whole files differ by -2.09 % while the content differs by +0.3 %.
+    const tf = { accuracy: 0.98, bytes: 24072, nameBytes: 898 };
+    const ts = { accuracy: 0.98, bytes: 23568, nameBytes: 322 };
+    const p = pipelineCheck("qat", tf, ts);
+    assert.equal(p.ok, true, p.reason);
+    assert.ok(p.sizeDeltaFraction < -0.02);
+    assert.ok(Math.abs(p.contentDeltaFraction - 72 / (24072 - 898)) < 1e-12);
+    // Net sizes 2.5 % apart fail even when the whole files are equal.
+    const q = pipelineCheck("int8", tf, { accuracy: 0.98, bytes: 24072, nameBytes: 898 - 600 });
+    assert.equal(q.ok, false);
+    assert.match(q.reason, /size net of tensor names/);
+  });
+  test("tensorNameBytes: length word + UTF-8 + NUL, padded to 4", () => {
+    // "a" → 4 + 1 + 1 = 6 → 8; "abc" → 4 + 3 + 1 = 8 → 8; "µ" is 2 UTF-8 bytes → 7 → 8.
+    assert.equal(tensorNameBytes(["a", "abc", "µ"]), 24);
+    assert.equal(tensorNameBytes([]), 0);
   });
   test("QAT has its own, wider accuracy tolerance", () => {
     const tf = { accuracy: 0.98, bytes: 25000 };
