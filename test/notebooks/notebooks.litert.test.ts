@@ -73,6 +73,19 @@ function run(
   });
 }
 
+function runPython(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(join(ROOT, ".venv", "bin", "python"), args, {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    child.on("close", (code) => resolve({ code, output }));
+  });
+}
+
 interface Cell {
   cell_type: string;
   execution_count?: number | null;
@@ -104,6 +117,38 @@ describe("bundled notebooks (npm run tutorial)", { timeout: 4 * 3600_000 }, () =
     }
   });
 
+  test("the committed notebooks are build_notebooks.py's sources, saved with their outputs", async () => {
+    const check = await runPython([
+      "-c",
+      [
+        "import sys, nbformat",
+        `sys.path.insert(0, ${JSON.stringify(NOTEBOOKS)})`,
+        "sys.dont_write_bytecode = True",
+        "import build_notebooks as b",
+        "for name, cells in b.NOTEBOOKS.items():",
+        `    nb = nbformat.read(${JSON.stringify(NOTEBOOKS)} + '/' + name, as_version=4)`,
+        "    nbformat.validate(nb)",
+        "    assert [c.source for c in nb.cells] == [c.source for c in cells], name",
+        "print('sources ok')",
+      ].join("\n"),
+    ]);
+    assert.equal(check.code, 0, check.output);
+    for (const n of names) {
+      const cells = (
+        JSON.parse(readFileSync(join(NOTEBOOKS, n), "utf8")) as { cells: Cell[] }
+      ).cells.filter((c) => c.cell_type === "code");
+      cells.forEach((c, i) => {
+        assert.equal(c.execution_count, i + 1, `${n} cell ${i + 1} is not saved executed`);
+        const err = c.outputs?.find((o) => o.output_type === "error");
+        assert.equal(err, undefined, `${n} cell ${i + 1}: ${err?.ename}: ${err?.evalue}`);
+      });
+      assert.ok(
+        cells.some((c) => (c.outputs?.length ?? 0) > 0),
+        `${n} has no outputs`,
+      );
+    }
+  });
+
   test("every notebook runs without error", async () => {
     result = await run(
       [join(ROOT, "kernel", "scripts", "tutorial.mjs"), "--out", out],
@@ -127,7 +172,7 @@ describe("bundled notebooks (npm run tutorial)", { timeout: 4 * 3600_000 }, () =
     assert.match(result.output, /\| int8 only, uint8 I\/O \|/);
   });
 
-  test("the side-by-side table shows the tutorials' pattern", () => {
+  test("the side-by-side table shows the tutorials' pattern", (t) => {
     assert.equal(result.code, 0, "the notebooks did not run");
     const table = JSON.parse(readFileSync(join(out, "side-by-side.json"), "utf8")) as SideBySide;
     const full = table.settings.epochs >= 5 && table.settings.trainImages >= 60000;
@@ -143,6 +188,8 @@ describe("bundled notebooks (npm run tutorial)", { timeout: 4 * 3600_000 }, () =
     const int8 = row("int8 (float fallback)");
     const only = row("int8 only, uint8 I/O");
     const qat = row("int8 QAT");
+    for (const r of table.rows)
+      t.diagnostic(`${r.variant}: ${(100 * r.accuracy).toFixed(2)} %, ${r.sizeBytes} bytes`);
     const why = `(${full ? "full" : "shortened"} run: ${JSON.stringify(table.settings)})`;
     assert.ok(float.accuracy >= t.floatMin, `float ${float.accuracy} ${why}`);
     assert.ok(Math.abs(f16.accuracy - float.accuracy) <= t.float16, `float16 ${f16.accuracy} ${why}`);
@@ -163,6 +210,7 @@ describe("bundled notebooks (npm run tutorial)", { timeout: 4 * 3600_000 }, () =
     // The .tflite files are kept.
     for (const f of ["mnist_float.tflite", "mnist_float16.tflite", "mnist_dynamic.tflite"])
       assert.ok(existsSync(join(out, f)), f);
+    // Kept when a check fails, for a look at the executed notebooks.
     rmSync(out, { recursive: true, force: true });
   });
 });
