@@ -172,7 +172,7 @@ describe("bundled notebooks (npm run tutorial)", { timeout: 4 * 3600_000 }, () =
     assert.match(result.output, /\| int8 only, uint8 I\/O \|/);
   });
 
-  test("the side-by-side table shows the tutorials' pattern", (t) => {
+  test("the side-by-side table shows the tutorials' pattern", (ctx) => {
     assert.equal(result.code, 0, "the notebooks did not run");
     const table = JSON.parse(readFileSync(join(out, "side-by-side.json"), "utf8")) as SideBySide;
     const full = table.settings.epochs >= 5 && table.settings.trainImages >= 60000;
@@ -189,7 +189,7 @@ describe("bundled notebooks (npm run tutorial)", { timeout: 4 * 3600_000 }, () =
     const only = row("int8 only, uint8 I/O");
     const qat = row("int8 QAT");
     for (const r of table.rows)
-      t.diagnostic(`${r.variant}: ${(100 * r.accuracy).toFixed(2)} %, ${r.sizeBytes} bytes`);
+      ctx.diagnostic(`${r.variant}: ${(100 * r.accuracy).toFixed(2)} %, ${r.sizeBytes} bytes`);
     const why = `(${full ? "full" : "shortened"} run: ${JSON.stringify(table.settings)})`;
     assert.ok(float.accuracy >= t.floatMin, `float ${float.accuracy} ${why}`);
     assert.ok(Math.abs(f16.accuracy - float.accuracy) <= t.float16, `float16 ${f16.accuracy} ${why}`);
