@@ -24,6 +24,7 @@ import {
   type WeightsPayload,
   type ProgressPayload,
   type RangePayload,
+  type HistogramData,
   type TablePayload,
   TSQUANT_MIME,
 } from "./payload";
@@ -386,9 +387,44 @@ export function weightsBundle(p: WeightsPayload): MimeBundle {
 // ---------------------------------------------------------------------------------------------
 // Range (one tensor's histogram and chosen range)
 
-/** Range plot of one tensor; accepts a payload or a calibrated tensor (which needs its histogram). */
+/**
+ * Most histogram bins a range payload carries. A plot has no more pixels than this across, and a
+ * notebook should not store megabytes per output: a million-bin histogram would be ~4 MB of JSON.
+ */
+export const MAX_RANGE_BINS = 8192;
+
+/**
+ * Merge runs of `k` adjacent bins so at most `maxBins` remain, keeping the bins uniform: with
+ * `n` bins of width `w`, `k` is the smallest divisor of `n` with `n / k <= maxBins` when one
+ * exists below `2 * ceil(n / maxBins)`; otherwise `k = ceil(n / maxBins)` and the last bin is
+ * padded with empty original bins, so `max` grows to `min + ceil(n / k) * k * w`. Counts are summed,
+ * so the total is unchanged. A histogram already small enough is returned as is.
+ */
+export function rebinHistogram(h: HistogramData, maxBins = MAX_RANGE_BINS): HistogramData {
+  const n = h.counts.length;
+  if (n <= maxBins) return h;
+  const least = Math.ceil(n / maxBins);
+  let k = least;
+  while (k < 2 * least && n % k !== 0) k++;
+  if (n % k !== 0) k = least;
+  const bins = Math.ceil(n / k);
+  const counts = new Array<number>(bins).fill(0);
+  for (let i = 0; i < n; i++) counts[Math.floor(i / k)] += h.counts[i] ?? 0;
+  const w = (h.max - h.min) / n;
+  const max = n % k === 0 ? h.max : h.min + bins * k * w;
+  return { min: h.min, max, counts };
+}
+
+/**
+ * Range plot of one tensor; accepts a payload or a calibrated tensor (which needs its histogram).
+ * A histogram of more than `MAX_RANGE_BINS` bins is re-binned (`rebinHistogram`); the text
+ * fallbacks say so.
+ */
 export function rangeBundle(range: RangePayload | TensorCalibration): MimeBundle {
-  const payload: RangePayload = "kind" in range ? range : rangePayload(range);
+  const given: RangePayload = "kind" in range ? range : rangePayload(range);
+  const sentBins = rebinHistogram(given.histogram);
+  const payload: RangePayload =
+    sentBins === given.histogram ? given : { ...given, histogram: sentBins };
   const h = payload.histogram;
   const total = h.counts.reduce((a, b) => a + b, 0);
   const heading = `${titled(payload.title, "Range")} of tensor "${payload.tensor}": [${formatNumber(payload.range.min)}, ${formatNumber(payload.range.max)}], ${payload.bits}-bit ${payload.symmetric ? "symmetric" : "asymmetric"}${payload.narrowRange ? " narrow" : ""}`;
@@ -397,7 +433,9 @@ export function rangeBundle(range: RangePayload | TensorCalibration): MimeBundle
     ...payload.methods.map((m): Cell[] => [m.label ?? m.method, m.min, m.max]),
     ["observed values", h.min, h.max],
   ];
-  const summary = `${formatNumber(total)} values in ${h.counts.length} bins`;
+  const rebinned =
+    h === given.histogram ? "" : ` (re-binned from ${given.histogram.counts.length} bins)`;
+  const summary = `${formatNumber(total)} values in ${h.counts.length} bins${rebinned}`;
   return {
     [TSQUANT_MIME]: payload,
     "text/plain": `${heading}\n${textTable(["range", "min", "max"], rows)}\n${summary}`,

@@ -14,6 +14,8 @@ import {
   qparamsPayload,
   quantParamsBundle,
   rangeBundle,
+  rebinHistogram,
+  MAX_RANGE_BINS,
 } from "./bundles";
 import { DISPLAY_SYMBOL, display, displayable, mimeBundle } from "./display";
 import { escapeHtml, htmlTable, textTable } from "./html";
@@ -354,5 +356,40 @@ describe("mimeBundle and display", () => {
       runInCell(cell, () => display(1, { update: true })),
       /needs a displayId/,
     );
+  });
+});
+
+describe("rebinHistogram", () => {
+  test("merges runs of k bins, keeping the total and uniform bins", () => {
+    // 10 bins over [0, 10) (w = 1), at most 4 bins: least k = ceil(10/4) = 3 does not divide 10,
+    // 4 does not either (and 4 < 2·3), 5 does → k = 5: bins [0,5) and [5,10], max unchanged.
+    const h = { min: 0, max: 10, counts: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] };
+    assert.deepEqual(rebinHistogram(h, 4), { min: 0, max: 10, counts: [15, 40] });
+  });
+  test("no divisor below 2·least: pads the last bin and extends max by whole original bins", () => {
+    // 7 bins (prime), at most 3: least k = 3; 3, 4, 5 don't divide 7 → k = 3, ceil(7/3) = 3 bins
+    // covering 9 original bins of width 1: max = 0 + 9 = 9.
+    const h = { min: 0, max: 7, counts: [1, 1, 1, 1, 1, 1, 1] };
+    assert.deepEqual(rebinHistogram(h, 3), { min: 0, max: 9, counts: [3, 3, 1] });
+  });
+  test("a small histogram is returned as is; rangeBundle caps a million bins", () => {
+    const h = { min: -1, max: 1, counts: [1, 2] };
+    assert.equal(rebinHistogram(h), h);
+    const counts = Array.from({ length: 1_000_000 }, (_, i) => i % 3);
+    const bundle = rangeBundle({
+      kind: "range",
+      tensor: "t",
+      histogram: { min: -1, max: 1, counts },
+      range: { min: -1, max: 1 },
+      bits: 8,
+      symmetric: false,
+      narrowRange: false,
+      methods: [],
+    });
+    const p = bundle[TSQUANT_MIME];
+    assert.ok(p?.kind === "range");
+    assert.ok(p.histogram.counts.length <= MAX_RANGE_BINS);
+    assert.equal(p.histogram.max, 1);
+    assert.match(bundle["text/plain"] ?? "", /re-binned from 1000000 bins/);
   });
 });

@@ -14,6 +14,8 @@ export {
   qparamsBundle,
   weightsBundle,
   rangeBundle,
+  rebinHistogram,
+  MAX_RANGE_BINS,
   comparisonBundle,
   calibrationBundle,
   calibrationPayload,
