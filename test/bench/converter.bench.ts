@@ -66,6 +66,20 @@ function tfSeconds(): { version: string; seconds: Seconds } | null {
   return { version: parsed.tensorflow, seconds: parsed.seconds };
 }
 
+/** Issue 4's goal, TF / tsquant ≥ 5 for every mode on both models, as measured in this run. */
+function goalLine(
+  rows: { model: Family; mode: Row; tsquantSeconds: number; tensorflowSeconds: number | null }[],
+): string {
+  const ratios = rows
+    .filter((r) => r.mode !== "int8-first" && r.tensorflowSeconds !== null)
+    .map((r) => ({ ...r, ratio: (r.tensorflowSeconds ?? 0) / r.tsquantSeconds }));
+  if (ratios.length === 0)
+    return "Goal (issue 4, TF / tsquant ≥ 5 for every mode): not measured (no TensorFlow).";
+  const worst = ratios.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+  const met = ratios.every((r) => r.ratio >= 5);
+  return `Goal (issue 4, TF / tsquant ≥ 5 for every mode on both models): ${met ? "met" : "not met"} in this run; lowest ${worst.ratio.toFixed(1)}× (${worst.model} ${worst.mode}). The "int8, first" rows are not a mode: they show the one-time JIT cost of a fresh process.`;
+}
+
 async function main(): Promise<void> {
   const load = loadavg()[0] ?? 0;
   const tf = tfSeconds();
@@ -107,6 +121,8 @@ async function main(): Promise<void> {
     "| model | mode | tsquant (s) | TensorFlow (s) | TF / tsquant | tsquant bytes |",
     "| --- | --- | ---: | ---: | ---: | ---: |",
     ...rows,
+    "",
+    goalLine(json),
   ].join("\n");
   process.stdout.write(`${body}\n`);
   replaceSection("converter", "Converter: conversion time per mode", body);
