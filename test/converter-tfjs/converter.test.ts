@@ -2,10 +2,10 @@
  * The front end feeds `TFLiteConverter` what TF's float file would: for the fixture models
  * rebuilt in tfjs with TF's weights, `TFLiteConverter.fromLayersModel(tfjsModel)` and
  * `TFLiteConverter.fromBuffer(TF's float .tflite)` give bit-identical outputs in tsquant's
- * interpreter, mode by mode (same 100 calibration images), on 20 test images (16x8: the
- * interpreter has no int16 kernels, so only the next check), and the same constants (every
- * weight and bias, quantized or not, except RESHAPE targets: −1 for our dynamic batch, 1 in
- * TF's file) and the same dtypes and quantization parameters on every tensor.
+ * interpreter, mode by mode (same 100 calibration images, 16x8 included), on 20 test images, and
+ * the same constants (every weight and bias, quantized or not, except RESHAPE targets: −1 for
+ * our dynamic batch, 1 in TF's file) and the same dtypes and quantization parameters on every
+ * tensor.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -109,7 +109,6 @@ function compare(name: FixtureModel, build: () => tf.LayersModel, modes: Mode[])
         const [sa, sb] = [signature(ours), signature(tfs)];
         assert.deepEqual(sa.constants, sb.constants, `${name} ${mode}: constants`);
         assert.deepEqual(sa.tensors, sb.tensors, `${name} ${mode}: tensor types and quantization`);
-        if (mode === "int16x8") continue;
         const a = run(ours, images, 20);
         const b = run(tfs, images, 20);
         assert.equal(a.input, b.input, `${name} ${mode}: input type and quantization`);
