@@ -149,6 +149,9 @@ export function writeMatrix(
     const d = i * ld;
     if (transposed) {
       for (let j = 0, s = off + i; j < cols; j++, s += rows) dst[d + j] = src[s];
+    } else if (cols < 64) {
+      // short rows: a loop beats creating a subarray per row
+      for (let j = 0, s = off + i * cols; j < cols; j++, s++) dst[d + j] = src[s];
     } else {
       dst.set(src.subarray(off + i * cols, off + (i + 1) * cols), d);
     }
@@ -160,7 +163,11 @@ export function writeMatrix(
 export function readMatrix(src: Float32Array, m: number, n: number, ld: number): Float32Array {
   if (ld === n) return src.slice(0, m * n);
   const out = new Float32Array(m * n);
-  for (let i = 0; i < m; i++) out.set(src.subarray(i * ld, i * ld + n), i * n);
+  if (n < 64) {
+    for (let i = 0, o = 0; i < m; i++) for (let j = 0, s = i * ld; j < n; j++) out[o++] = src[s++];
+  } else {
+    for (let i = 0; i < m; i++) out.set(src.subarray(i * ld, i * ld + n), i * n);
+  }
   return out;
 }
 
