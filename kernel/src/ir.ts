@@ -98,6 +98,9 @@ export const BuiltinOperator = {
   GATHER: 36,
   MEAN: 40,
   UNIDIRECTIONAL_SEQUENCE_LSTM: 44,
+  STRIDED_SLICE: 45,
+  SHAPE: 77,
+  PACK: 83,
   QUANTIZE: 114,
   PLACEHOLDER_FOR_GREATER_OP_CODES: 127,
 } as const;
@@ -176,6 +179,17 @@ export type BuiltinOptions =
   | { type: "ReducerOptions"; keepDims: boolean }
   | { type: "QuantizeOptions" }
   | { type: "DequantizeOptions" }
+  | {
+      type: "StridedSliceOptions";
+      beginMask: number;
+      endMask: number;
+      ellipsisMask: number;
+      newAxisMask: number;
+      shrinkAxisMask: number;
+      offset: boolean;
+    }
+  | { type: "ShapeOptions"; outType: DType }
+  | { type: "PackOptions"; valuesCount: number; axis: number }
   | { type: "UnknownOptions"; unionType: number };
 
 export type BuiltinOptionsType = BuiltinOptions["type"];

@@ -17,12 +17,15 @@ import { DequantizeOptions } from "./generated/tflite/dequantize-options";
 import { FullyConnectedOptions } from "./generated/tflite/fully-connected-options";
 import { MulOptions } from "./generated/tflite/mul-options";
 import type { Operator as FbOperator } from "./generated/tflite/operator";
+import { PackOptions } from "./generated/tflite/pack-options";
 import { PadOptions } from "./generated/tflite/pad-options";
 import { Pool2DOptions } from "./generated/tflite/pool2doptions";
 import { QuantizeOptions } from "./generated/tflite/quantize-options";
 import { ReducerOptions } from "./generated/tflite/reducer-options";
 import { ReshapeOptions } from "./generated/tflite/reshape-options";
+import { ShapeOptions } from "./generated/tflite/shape-options";
 import { SoftmaxOptions } from "./generated/tflite/softmax-options";
+import { StridedSliceOptions } from "./generated/tflite/strided-slice-options";
 
 type KnownOptionsType = Exclude<BuiltinOptionsType, "UnknownOptions">;
 
@@ -41,6 +44,9 @@ export const OPTIONS_UNION_TYPE: Readonly<Record<KnownOptionsType, number>> = {
   ReducerOptions: 27,
   DequantizeOptions: 38,
   QuantizeOptions: 89,
+  StridedSliceOptions: 32,
+  ShapeOptions: 55,
+  PackOptions: 59,
 };
 
 const TYPE_BY_UNION = new Map<number, KnownOptionsType>(
@@ -74,6 +80,9 @@ export const EXPECTED_OPTIONS: ReadonlyMap<number, KnownOptionsType | null> = ne
   [BuiltinOperator.CONCATENATION, "ConcatenationOptions"],
   [BuiltinOperator.MEAN, "ReducerOptions"],
   [BuiltinOperator.PAD, "PadOptions"],
+  [BuiltinOperator.STRIDED_SLICE, "StridedSliceOptions"],
+  [BuiltinOperator.SHAPE, "ShapeOptions"],
+  [BuiltinOperator.PACK, "PackOptions"],
   [BuiltinOperator.LOGISTIC, null],
   [BuiltinOperator.TANH, null],
   [BuiltinOperator.RELU, null],
@@ -212,9 +221,58 @@ export function readOptions(op: FbOperator, where: string): BuiltinOptions | nul
     case "QuantizeOptions":
     case "DequantizeOptions":
       return { type: known };
+    case "StridedSliceOptions": {
+      // The generated bindings of these three tables are field-less (kernel/schema/tflite.fbs
+      // trims them), so their scalar slots are read directly.
+      const o = op.builtinOptions(new StridedSliceOptions());
+      return {
+        type: known,
+        beginMask: slotInt32(o, 0),
+        endMask: slotInt32(o, 1),
+        ellipsisMask: slotInt32(o, 2),
+        newAxisMask: slotInt32(o, 3),
+        shrinkAxisMask: slotInt32(o, 4),
+        offset: slotUint8(o, 5) !== 0,
+      };
+    }
+    case "ShapeOptions": {
+      const o = op.builtinOptions(new ShapeOptions());
+      const code = slotUint8(o, 0);
+      const outType = TENSOR_TYPES[code];
+      if (outType === undefined) {
+        throw new ModelFormatError(`${at}: out_type ${code} is not a TensorType`);
+      }
+      return { type: known, outType };
+    }
+    case "PackOptions": {
+      const o = op.builtinOptions(new PackOptions());
+      return { type: known, valuesCount: slotInt32(o, 0), axis: slotInt32(o, 1) };
+    }
     default:
       return known satisfies never;
   }
+}
+
+/** A table read through bindings that do not declare its fields. */
+interface RawTable {
+  bb: flatbuffers.ByteBuffer | null;
+  bb_pos: number;
+}
+
+/** int32 scalar in vtable slot `slot` (default 0 when absent). */
+function slotInt32(t: RawTable, slot: number): number {
+  const bb = t.bb;
+  if (bb === null) return 0;
+  const off = bb.__offset(t.bb_pos, 4 + 2 * slot);
+  return off === 0 ? 0 : bb.readInt32(t.bb_pos + off);
+}
+
+/** uint8 / bool scalar in vtable slot `slot` (default 0 when absent). */
+function slotUint8(t: RawTable, slot: number): number {
+  const bb = t.bb;
+  if (bb === null) return 0;
+  const off = bb.__offset(t.bb_pos, 4 + 2 * slot);
+  return off === 0 ? 0 : bb.readUint8(t.bb_pos + off);
 }
 
 /** Whether a ReshapeOptions table has its `new_shape` field (slot 0) at all. */
@@ -340,6 +398,26 @@ export function writeOptions(
         OPTIONS_UNION_TYPE.DequantizeOptions,
         DequantizeOptions.createDequantizeOptions(builder),
       ];
+    case "StridedSliceOptions": {
+      // Defaults (0, false) are omitted, as flatbuffers builders do.
+      builder.startObject(6);
+      builder.addFieldInt32(0, options.beginMask, 0);
+      builder.addFieldInt32(1, options.endMask, 0);
+      builder.addFieldInt32(2, options.ellipsisMask, 0);
+      builder.addFieldInt32(3, options.newAxisMask, 0);
+      builder.addFieldInt32(4, options.shrinkAxisMask, 0);
+      builder.addFieldInt8(5, options.offset ? 1 : 0, 0);
+      return [OPTIONS_UNION_TYPE.StridedSliceOptions, builder.endObject()];
+    }
+    case "ShapeOptions":
+      builder.startObject(1);
+      builder.addFieldInt8(0, TENSOR_TYPES.indexOf(options.outType), 0);
+      return [OPTIONS_UNION_TYPE.ShapeOptions, builder.endObject()];
+    case "PackOptions":
+      builder.startObject(2);
+      builder.addFieldInt32(0, options.valuesCount, 0);
+      builder.addFieldInt32(1, options.axis, 0);
+      return [OPTIONS_UNION_TYPE.PackOptions, builder.endObject()];
     case "UnknownOptions":
       throw new UnsupportedError(
         `${where}: cannot write options table ${optionsTypeName(options.unionType)} (union type ${options.unionType}): tsquant does not model its fields`,

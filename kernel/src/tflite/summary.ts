@@ -66,6 +66,12 @@ function describeOptions(o: BuiltinOptions | null): string {
       return `beta=${f32(o.beta)}`;
     case "ReducerOptions":
       return `keepDims=${o.keepDims}`;
+    case "StridedSliceOptions":
+      return `masks begin=${o.beginMask} end=${o.endMask} ellipsis=${o.ellipsisMask} newAxis=${o.newAxisMask} shrinkAxis=${o.shrinkAxisMask}${o.offset ? " offset" : ""}`;
+    case "ShapeOptions":
+      return `outType=${o.outType}`;
+    case "PackOptions":
+      return `valuesCount=${o.valuesCount} axis=${o.axis}`;
     case "PadOptions":
     case "QuantizeOptions":
     case "DequantizeOptions":

@@ -6,7 +6,7 @@
  */
 import { ModelFormatError } from "../errors";
 import { ACTIVATIONS, PADDINGS, TENSOR_TYPES, dtypeByteSize, opName, shapeSize } from "../ir";
-import type { Activation, Model, Operator, Padding, SubGraph, Tensor } from "../ir";
+import type { Activation, DType, Model, Operator, Padding, SubGraph, Tensor } from "../ir";
 import { EXPECTED_OPTIONS, optionsTypeName } from "./options";
 
 const INT32_MAX = 2 ** 31 - 1;
@@ -271,6 +271,7 @@ const BOOLEAN_OPTIONS = new Set([
   "asymmetricQuantizeInputs",
   "potScaleInt16",
   "keepDims",
+  "offset",
 ]);
 
 function validateOptions(
@@ -305,6 +306,10 @@ function validateOptions(
     } else if (BOOLEAN_OPTIONS.has(key)) {
       if (typeof value !== "boolean")
         fail(`${opDesc}: option ${key} = ${String(value)} is not a boolean`);
+    } else if (key === "outType") {
+      if (!TENSOR_TYPES.includes(value as DType)) {
+        fail(`${opDesc}: out_type ${String(value)} is not a tensor type`);
+      }
     } else if (key === "beta") {
       if (typeof value !== "number") fail(`${opDesc}: beta ${String(value)} is not a number`);
     } else if (

@@ -83,6 +83,9 @@ const OPTIONS_FIELDS = new Map<number, readonly (1 | 4)[]>([
   [21, [1]], // MulOptions
   [22, []], // PadOptions
   [27, [1]], // ReducerOptions
+  [32, [4, 4, 4, 4, 4, 1]], // StridedSliceOptions
+  [55, [1]], // ShapeOptions
+  [59, [4, 4]], // PackOptions
   [38, []], // DequantizeOptions
   [89, []], // QuantizeOptions
 ]);

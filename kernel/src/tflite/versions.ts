@@ -181,6 +181,24 @@ export function computeOpVersion(model: Model, subgraph: SubGraph, op: Operator)
       if (i0 === "int8") return perAxisAlongOwnDim(in0) ? 5 : 2;
       return 1;
     case BuiltinOperator.RESHAPE:
+    case BuiltinOperator.SHAPE:
+      return 1;
+    case BuiltinOperator.STRIDED_SLICE: {
+      const o = options(op, "StridedSliceOptions");
+      if (o !== null && o.offset) return 8;
+      if (i0 === "uint32") return 7;
+      if (o !== null && (o.ellipsisMask !== 0 || o.newAxisMask !== 0)) return 6;
+      if (i0 === "string") return 5;
+      if ((in0?.shape.length ?? 0) > 4) return 4;
+      if (i0 === "bool") return 3;
+      if (i0 === "int8") return 2;
+      return 1;
+    }
+    case BuiltinOperator.PACK:
+      if (isFloat8(i0)) return 5;
+      if (i0 === "int8") return 2;
+      if (i0 === "int16" && o0 === "int16") return 3;
+      if (i0 === "uint32") return 4;
       return 1;
     default:
       return null;
@@ -254,12 +272,18 @@ const RUNTIME_VERSIONS: ReadonlyMap<number, readonly string[]> = new Map([
     BuiltinOperator.MUL,
     ["1.5.0", "1.14.0", "1.15.0", "2.3.0", "2.6.0", "2.11.0", "2.13.0", "2.23.0"],
   ],
+  [BuiltinOperator.PACK, ["1.11.0", "1.14.0", "2.3.0", "2.13.0", "2.23.0"]],
   [BuiltinOperator.PAD, ["1.5.0", "1.14.0", "2.4.0", "2.6.0", "2.20.0", "2.23.0"]],
   [BuiltinOperator.QUANTIZE, ["1.14.0", "1.15.0", "2.7.0", "2.21.0", "2.21.0", "2.21.0"]],
   [BuiltinOperator.RELU, ["1.5.0", "2.1.0", "2.5.0"]],
   [BuiltinOperator.RELU6, ["1.5.0", "1.14.0", "2.5.0"]],
   [BuiltinOperator.RESHAPE, ["1.5.0"]],
+  [BuiltinOperator.SHAPE, ["1.10.0"]],
   [BuiltinOperator.SOFTMAX, ["1.5.0", "1.14.0", "2.3.0", "2.23.0"]],
+  [
+    BuiltinOperator.STRIDED_SLICE,
+    ["1.6.0", "1.14.0", "2.1.0", "2.2.0", "2.5.0", "2.6.0", "2.14.0", "2.14.0"],
+  ],
   [BuiltinOperator.TANH, ["1.14.0", "1.14.0", "2.3.0"]],
   [BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM, ["1.13.1", "1.14.0", "2.3.0", "2.12.0"]],
 ]);

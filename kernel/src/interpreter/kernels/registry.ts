@@ -14,12 +14,15 @@ import { Logistic } from "./Logistic";
 import { MaxPool2D } from "./MaxPool2D";
 import { Mean } from "./Mean";
 import { Mul } from "./Mul";
+import { Pack } from "./Pack";
 import { Pad } from "./Pad";
 import { Quantize } from "./Quantize";
 import { Relu } from "./Relu";
 import { Relu6 } from "./Relu6";
 import { Reshape } from "./Reshape";
+import { Shape } from "./Shape";
 import { Softmax } from "./Softmax";
+import { StridedSlice } from "./StridedSlice";
 import { Tanh } from "./Tanh";
 
 export const KERNELS: readonly Kernel[] = [
@@ -34,12 +37,15 @@ export const KERNELS: readonly Kernel[] = [
   MaxPool2D,
   Mean,
   Mul,
+  Pack,
   Pad,
   Quantize,
   Relu,
   Relu6,
   Reshape,
+  Shape,
   Softmax,
+  StridedSlice,
   Tanh,
 ];
 
