@@ -65,9 +65,16 @@ const convert: Command = {
     offset: { help: "then add this (default 0)" },
     "per-tensor": { boolean: true, help: "per-tensor weights instead of per-channel" },
     denylist: { help: "comma-separated op names (e.g. MEAN) to leave in float" },
+    "batch-size": {
+      help: "tfjs model.json only: fix the batch at N (no -1 in shape_signature; default dynamic)",
+    },
   },
   async run(p, out, progress) {
     const input = onePositional("convert", p, "input model");
+    const batchSize = num("convert", p, "batch-size");
+    if (batchSize !== undefined && !(Number.isSafeInteger(batchSize) && batchSize >= 1)) {
+      throw new UsageError(`convert: --batch-size must be a positive integer; got ${batchSize}`);
+    }
     const output = str(p, "output");
     if (output === undefined) throw new UsageError("convert: -o OUT is required");
     const mode = choice("convert", p, "mode", MODES);
@@ -78,10 +85,18 @@ const convert: Command = {
       progress(`loading tfjs model ${input}`);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const tfjs = require("../converter/tfjs") as {
-        modelJsonToFloatModel: (path: string) => Promise<Model>;
+        modelJsonToFloatModel: (path: string, opts?: { batchSize?: number }) => Promise<Model>;
       };
-      converter = TFLiteConverter.fromModel(await tfjs.modelJsonToFloatModel(input));
+      converter = TFLiteConverter.fromModel(
+        await tfjs.modelJsonToFloatModel(input, batchSize === undefined ? {} : { batchSize }),
+      );
     } else {
+      if (batchSize !== undefined) {
+        throw new UsageError(
+          `convert: --batch-size applies to tfjs model.json inputs; ${input} is a .tflite file ` +
+            `whose shapes are kept as they are`,
+        );
+      }
       converter = TFLiteConverter.fromBuffer(readModelFile("convert", input).bytes);
     }
     configure(converter, mode, p, progress);

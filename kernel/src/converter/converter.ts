@@ -96,12 +96,22 @@ export class TFLiteConverter {
   /**
    * From a tfjs `LayersModel`, through the tfjs front end (`layersModelToFloatModel`), loaded
    * lazily so that `tsquant` does not need tfjs unless this is called.
+   *
+   * `batchSize` N fixes the batch dimension: shapes [N, …] with no `shape_signature` (runtimes
+   * that refuse a dynamic signature, such as LiteRT.js, load such files). Default: a dynamic batch
+   * (shape 1, signature −1), as TF writes a Keras model whose batch is `None`.
    */
-  static fromLayersModel(tfModel: unknown): TFLiteConverter {
+  static fromLayersModel(tfModel: unknown, options: { batchSize?: number } = {}): TFLiteConverter {
     // A QAT model (tsquant's quantizeModel): convert its deployed float model with the ranges it
     // learned (no calibration needed), as TF does with a tfmot model's FakeQuant ranges.
     const layers = (tfModel as { layers?: { getClassName(): string }[] }).layers ?? [];
     if (layers.some((l) => l.getClassName().startsWith("TsquantQuant"))) {
+      if (options.batchSize !== undefined) {
+        throw new UsageError(
+          "fromLayersModel: batchSize is not supported for QAT models; convert with the " +
+            "default dynamic batch",
+        );
+      }
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const qat = require("../qat/convert") as typeof import("../qat/convert");
       const input = qat.qatConversionInput(tfModel as Parameters<typeof qat.isQatModel>[0]);
@@ -115,6 +125,7 @@ export class TFLiteConverter {
     return new TFLiteConverter(
       frontEnd.layersModelToFloatModel(
         tfModel as Parameters<typeof frontEnd.layersModelToFloatModel>[0],
+        options.batchSize === undefined ? {} : { batchSize: options.batchSize },
       ),
     );
   }
