@@ -4,7 +4,7 @@
  * TensorFlow (Python, Keras, same model, `.venv-tf`), in one run so the ratios mean something on
  * a shared machine. Writes its section of test/bench/RESULTS.md and results/training.json.
  *
- *   node --import tsx test/bench/training.bench.ts [images=3200]
+ *   node --import tsx test/bench/training.bench.ts [images=3200] [rounds=3]
  */
 import { spawnSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
@@ -72,13 +72,40 @@ function tensorflowRate(images: number): PeerResult | null {
 async function main(): Promise<void> {
   await tf.setBackend("cpu");
   const images = Number(process.argv[2] ?? 3200);
+  const rounds = Number(process.argv[3] ?? 3);
   const stockImages = Math.min(images, 320);
   const all = toTensors(mnist().train.take(images));
 
-  const peer = tensorflowRate(images);
-  enableFastKernels();
-  const fast = await tfjsRate(all.x, all.y, 320);
-  disableFastKernels();
+  // TensorFlow and the fast kernels alternate `rounds` times and each reports its median, so
+  // one burst of other jobs' load on the shared machine does not decide the ratio.
+  const peers: PeerResult[] = [];
+  const fasts: Rate[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const peer = tensorflowRate(images);
+    if (peer !== null) peers.push(peer);
+    enableFastKernels();
+    // Warm-up as TensorFlow's: a full epoch (V8 also tiers the WebAssembly up from its baseline
+    // compiler during it).
+    fasts.push(await tfjsRate(all.x, all.y, images));
+    disableFastKernels();
+  }
+  const median = (xs: number[]): number => {
+    const v = [...xs].sort((p, q) => p - q);
+    const h = v.length >> 1;
+    return v.length % 2 === 1 ? v[h] : (v[h - 1] + v[h]) / 2;
+  };
+  const fast: Rate = {
+    wall: median(fasts.map((f) => f.wall)),
+    cpu: median(fasts.map((f) => f.cpu)),
+  };
+  const peer: PeerResult | null =
+    peers.length === 0
+      ? null
+      : {
+          imagesPerSecond: median(peers.map((p) => p.imagesPerSecond)),
+          imagesPerCpuSecond: median(peers.map((p) => p.imagesPerCpuSecond)),
+          tensorflow: peers[0].tensorflow,
+        };
   const stock = await tfjsRate(all.x.slice(0, stockImages), all.y.slice(0, stockImages), 64);
   enableFastKernels();
 
@@ -91,6 +118,9 @@ async function main(): Promise<void> {
     node: process.version,
     cores: cpus().length,
     loadAverage: load,
+    rounds,
+    fastRuns: fasts,
+    tensorflowRuns: peers.map((p) => ({ wall: p.imagesPerSecond, cpu: p.imagesPerCpuSecond })),
     fast: fast.wall,
     stock: stock.wall,
     tensorflow: peer?.imagesPerSecond ?? null,
@@ -114,7 +144,7 @@ async function main(): Promise<void> {
     [
       `Date: ${results.date}. Command: \`node --import tsx test/bench/training.bench.ts ${images}\`. Machine: ${results.cores} cores shared with other jobs (load average ${load.join(", ")} at the end of the run), Node ${process.version}; TensorFlow ${results.tensorflowVersion ?? "not available"} from .venv-tf with its default threading (tfjs runs kernels on one thread).`,
       "",
-      `Tutorial CNN (Reshape → Conv2D 12 3×3 relu → MaxPool 2 → Flatten → Dense 10), batch 32, Adam, softmax cross-entropy from logits, MNIST training images, one timed epoch after a warm-up (stock tfjs on the first ${stockImages} images only: it is too slow for more). "CPU" rates divide by the process's CPU time (all threads), which a loaded machine inflates less than wall time; TensorFlow's spans its worker threads.`,
+      `Tutorial CNN (Reshape → Conv2D 12 3×3 relu → MaxPool 2 → Flatten → Dense 10), batch 32, Adam, softmax cross-entropy from logits, MNIST training images, one timed epoch after a warm-up epoch (all the images, for TensorFlow and the fast kernels alike); TensorFlow and the fast kernels alternate ${rounds} times and the table shows each one's median (every run is in results/training.json); stock tfjs runs once, on the first ${stockImages} images only after 64 warm-up images (it is too slow for more). "CPU" rates divide by the process's CPU time (all threads), which a loaded machine inflates less than wall time; TensorFlow's spans its worker threads.`,
       "",
       "| trainer | images/s (wall) | ÷ TensorFlow | images per CPU-second | ÷ TensorFlow | wall ÷ stock tfjs |",
       "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -122,7 +152,7 @@ async function main(): Promise<void> {
       `| tfjs stock CPU | ${f0(stock.wall)} | ${ratio(stock.wall, tfWall)} | ${f0(stock.cpu)} | ${ratio(stock.cpu, tfCpu)} | 1.000 |`,
       `| TensorFlow (Keras) | ${tfWall ? f0(tfWall) : "n/a"} | 1.000 | ${tfCpu ? f0(tfCpu) : "n/a"} | 1.000 | ${ratio(tfWall ?? 0, stock.wall)} |`,
       "",
-      `Goal: fast ÷ TensorFlow ≥ 0.5 (wall) — ${tfWall && fast.wall / tfWall >= 0.5 ? "met" : "not met"} in this run.`,
+      `Goal: fast ÷ TensorFlow ≥ 0.5 — wall clock: ${tfWall && fast.wall / tfWall >= 0.5 ? "met" : "not met"} (${ratio(fast.wall, tfWall)}); per CPU-second: ${tfCpu && fast.cpu / tfCpu >= 0.5 ? "met" : "not met"} (${ratio(fast.cpu, tfCpu)}) in this run. TensorFlow's wall rate swings most between runs (it needs a second core the other jobs often hold), so the CPU-second ratio is the steadier measure.`,
     ].join("\n"),
   );
 }
