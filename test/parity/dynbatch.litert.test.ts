@@ -365,3 +365,30 @@ describe("PACK", () => {
     });
   });
 });
+
+describe("RESHAPE shape input", () => {
+  test("a shape fed at invoke time (a model input) is refused by name", () => {
+    const g = new GraphBuilder();
+    const x = g.tensor("x", "float32", [2, 3]);
+    const shape = g.tensor("wanted_shape", "int32", [2]);
+    const y = g.tensor("y", "float32", [3, 2]);
+    g.op("RESHAPE", [x, shape], [y], { type: "ReshapeOptions", newShape: null });
+    const model = writeModel(g.io([x, shape], [y]).build(), { finalize: true });
+    assert.throws(() => new Interpreter({ modelContent: model }).allocateTensors(), {
+      name: "UnsupportedError",
+      message: /RESHAPE.*shape input 'wanted_shape' is computed from activations/,
+    });
+  });
+
+  test("SHAPE output follows resizeTensorInput", () => {
+    const g = new GraphBuilder();
+    const x = g.tensor("x", "float32", [1, 4]);
+    const s = g.tensor("s", "int32", [2]);
+    g.op("SHAPE", [x], [s], { type: "ShapeOptions", outType: "int32" });
+    const it = new Interpreter({ modelContent: writeModel(g.io([x], [s]).build()) });
+    it.resizeTensorInput(0, [9, 4]);
+    it.allocateTensors();
+    it.invoke();
+    assert.deepEqual(Array.from(it.getTensor(1).data, Number), [9, 4]);
+  });
+});

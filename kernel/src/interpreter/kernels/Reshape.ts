@@ -1,6 +1,10 @@
 /**
- * RESHAPE: same elements, new shape — from the 2nd input (a constant int32 vector, the MLIR
- * converter's form) or else from ReshapeOptions.newShape; one dimension may be −1 (inferred).
+ * RESHAPE: same elements, new shape — from the 2nd input (an int32 vector, the MLIR converter's
+ * form) or else from ReshapeOptions.newShape; one dimension may be −1 (inferred). The shape
+ * input may be computed, as long as its value is known when tensors are allocated: TF's
+ * dynamic-batch graphs build it as SHAPE → STRIDED_SLICE → PACK, which run at allocation (their
+ * inputs are constants or shapes), so it follows `resizeTensorInput`. A shape computed from
+ * activations would need outputs sized during `invoke`, which the interpreter does not do.
  * Works for any dtype; quantization parameters pass through unchanged.
  */
 import { shapeSize } from "../../ir";
@@ -12,7 +16,11 @@ function requestedShape(node: Node): number[] {
   const shapeInput = node.optionalInput(1);
   if (shapeInput !== null) {
     if (!shapeInput.isConstant) {
-      throw node.unsupported(`shape input '${shapeInput.name}' must be a constant`);
+      throw node.unsupported(
+        `shape input '${shapeInput.name}' is computed from activations during invoke; the ` +
+          `interpreter needs it known when tensors are allocated (a constant, or SHAPE/` +
+          `STRIDED_SLICE/PACK arithmetic on constants and shapes)`,
+      );
     }
     if (shapeInput.shape.length === 1) return node.intValues(shapeInput);
   }
