@@ -392,3 +392,69 @@ describe("RESHAPE shape input", () => {
     assert.deepEqual(Array.from(it.getTensor(1).data, Number), [9, 4]);
   });
 });
+
+describe("options and versions of SHAPE, STRIDED_SLICE, PACK", () => {
+  /** One op on tensors of `dtype`, with int32 operands where the op takes them. */
+  function oneOp(
+    code: "SHAPE" | "STRIDED_SLICE" | "PACK",
+    dtype: DType,
+    options: BuiltinOptions,
+    rank = 2,
+  ) {
+    const g = new GraphBuilder();
+    const x = g.tensor("x", dtype, [1, 2, 3, 4, 5].slice(0, rank));
+    const v = (name: string): number => g.tensor(name, "int32", [2], { data: Int32Array.of(0, 1) });
+    const ins =
+      code === "STRIDED_SLICE" ? [x, v("b"), v("e"), v("s")] : code === "PACK" ? [x, x] : [x];
+    const y = g.tensor("y", code === "SHAPE" ? "int32" : dtype, [2]);
+    g.op(code, ins, [y], options);
+    return g.io([x], [y]).build();
+  }
+  const slice = (o: Partial<SliceOptions>): BuiltinOptions => ({
+    type: "StridedSliceOptions",
+    ...NO_MASKS,
+    ...o,
+  });
+
+  test("non-default option values survive write → read", () => {
+    const cases: BuiltinOptions[] = [
+      slice({
+        beginMask: 1,
+        endMask: 2,
+        ellipsisMask: 4,
+        newAxisMask: 8,
+        shrinkAxisMask: 16,
+        offset: true,
+      }),
+      { type: "ShapeOptions", outType: "int64" },
+      { type: "PackOptions", valuesCount: 2, axis: -1 },
+    ];
+    for (const o of cases) {
+      const code =
+        o.type === "ShapeOptions" ? "SHAPE" : o.type === "PackOptions" ? "PACK" : "STRIDED_SLICE";
+      const back = readModel(writeModel(oneOp(code, "float32", o)));
+      assert.deepEqual(back.subgraphs[0]?.operators[0]?.builtinOptions, o);
+    }
+  });
+
+  test("computeOpVersion follows op_version.cc", () => {
+    const version = (m: ReturnType<typeof oneOp>): number | null => {
+      const sg = m.subgraphs[0];
+      const op = sg?.operators[0];
+      assert.ok(sg !== undefined && op !== undefined);
+      return computeOpVersion(m, sg, op);
+    };
+    const pack: BuiltinOptions = { type: "PackOptions", valuesCount: 2, axis: 0 };
+    assert.equal(version(oneOp("STRIDED_SLICE", "float32", slice({}))), 1);
+    assert.equal(version(oneOp("STRIDED_SLICE", "int32", slice({ shrinkAxisMask: 1 }))), 1);
+    assert.equal(version(oneOp("STRIDED_SLICE", "int8", slice({}))), 2);
+    assert.equal(version(oneOp("STRIDED_SLICE", "int8", slice({}), 5)), 4);
+    assert.equal(version(oneOp("STRIDED_SLICE", "int8", slice({ ellipsisMask: 1 }))), 6);
+    assert.equal(version(oneOp("STRIDED_SLICE", "float32", slice({ newAxisMask: 1 }))), 6);
+    assert.equal(version(oneOp("STRIDED_SLICE", "float32", slice({ offset: true }))), 8);
+    assert.equal(version(oneOp("PACK", "float32", pack)), 1);
+    assert.equal(version(oneOp("PACK", "int8", pack)), 2);
+    assert.equal(version(oneOp("PACK", "int16", pack)), 3);
+    assert.equal(version(oneOp("SHAPE", "int8", { type: "ShapeOptions", outType: "int32" })), 1);
+  });
+});
