@@ -2,6 +2,7 @@
  * test/bench/RESULTS.md holds one section per benchmark, fenced by HTML comments so each
  * benchmark rewrites its own section and leaves the others as they were.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -23,4 +24,19 @@ export function replaceSection(id: string, title: string, body: string): void {
       ? text.slice(0, i) + section + text.slice(j + end.length)
       : text.trimEnd() + "\n\n" + section + "\n";
   writeFileSync(RESULTS_PATH, next);
+  formatResults();
+}
+
+/**
+ * Run prettier on RESULTS.md (`npm run lint` checks it): benchmarks write plain Markdown tables
+ * and prettier pads them. A failure only warns — the numbers are written either way.
+ */
+function formatResults(): void {
+  const bin = require.resolve("prettier/bin/prettier.cjs");
+  const r = spawnSync(process.execPath, [bin, "--write", "--log-level", "warn", RESULTS_PATH], {
+    encoding: "utf8",
+  });
+  if (r.status !== 0) {
+    process.stderr.write(`results: prettier could not format ${RESULTS_PATH}: ${r.stderr}\n`);
+  }
 }
