@@ -231,5 +231,8 @@ async function expectSameAsLiteRT(
   const d = diff(ours, theirs);
   assert.equal(d.count, 0, `${d.count} of ${ours.data.length} values differ, max |Δ| ${d.maxAbs}`);
   // Not a degenerate check: the outputs spread over many values.
-  assert.ok(new Set(ours.data).size > 20, "outputs barely vary");
+  assert.ok(
+    new Set(Array.from(ours.data as ArrayLike<number | bigint>)).size > 20,
+    "outputs barely vary",
+  );
 }
