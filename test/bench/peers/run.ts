@@ -362,16 +362,17 @@ async function runDataset(
   log("TensorFlow: conversions, tfmot QAT, training throughput");
   const tfPeer = await python<TfPeer>("tf_peer.py", ["--dir", dir, "--epochs", String(epochs)]);
 
-  // 4. tsquant conversions (a warm-up conversion first, as TF's side).
+  // 4. tsquant conversions (a warm-up conversion first, as TF's side). Batch fixed to 1, like the
+  // batch-1 copy TF's side converts (and LiteRT.js refuses a dynamic batch).
   log("tsquant: conversions");
-  const warm = TFLiteConverter.fromLayersModel(model);
+  const warm = TFLiteConverter.fromLayersModel(model, { batchSize: 1 });
   configure(warm, "dynamic", calib);
   await warm.convert();
   const convertSeconds: Partial<Record<PeerMode, number>> = {};
   for (const mode of PEER_MODES) {
     if (mode === "qat") continue;
     const s = performance.now();
-    const c = TFLiteConverter.fromLayersModel(model);
+    const c = TFLiteConverter.fromLayersModel(model, { batchSize: 1 });
     configure(c, mode, calib);
     const bytes = await c.convert();
     convertSeconds[mode] = (performance.now() - s) / 1000;
@@ -630,7 +631,7 @@ function writeReport(
     [
       head,
       "",
-      "The same float weights (trained by tsquant) converted by TF (`TFLiteConverter.from_keras_model`, tutorial settings) and by tsquant (`TFLiteConverter.fromLayersModel`), same 100 calibration images (the first training images, fl32(u8/255)); integer-only = uint8 I/O, inputs made as the tutorial's `evaluate_model` (trunc(u8/255/scale + zeroPoint)). QAT: tfmot `quantize_model` vs tsquant `quantizeModel`, the tutorial's recipe (first 1,000 training images, batch 500, 1 epoch, validation split 0.1), then DEFAULT conversion. LiteRT = default kernels (XNNPACK), one thread.",
+      "The same float weights (trained by tsquant) converted by TF (`TFLiteConverter.from_keras_model`, tutorial settings) and by tsquant (`TFLiteConverter.fromLayersModel(model, { batchSize: 1 })`: both sides write batch-1 files; QAT files keep a dynamic batch on tsquant's side), same 100 calibration images (the first training images, fl32(u8/255)); integer-only = uint8 I/O, inputs made as the tutorial's `evaluate_model` (trunc(u8/255/scale + zeroPoint)). QAT: tfmot `quantize_model` vs tsquant `quantizeModel`, the tutorial's recipe (first 1,000 training images, batch 500, 1 epoch, validation split 0.1), then DEFAULT conversion. LiteRT = default kernels (XNNPACK), one thread.",
       "",
       `Tolerances (test/bench/peers/compare.ts): accuracy within ${TOLERANCES.accuracyPoints} point per post-training mode, ${TOLERANCES.qatAccuracyPoints} point for QAT (two different trainings), size within ${100 * TOLERANCES.sizeFraction} % net of tensor-name strings (free text each front end chooses).`,
       "",
