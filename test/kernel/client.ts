@@ -83,7 +83,8 @@ export class KernelClient {
   private readonly shell = new zmq.Dealer();
   private readonly control = new zmq.Dealer();
   private readonly iopub = new zmq.Subscriber();
-  private readonly dir = mkdtempSync(join(tmpdir(), "tsquant-kernel-"));
+  /** The kernel's working directory (a fresh temp dir): the notebook folder it compiles in. */
+  readonly dir = mkdtempSync(join(tmpdir(), "tsquant-kernel-"));
   private readonly iopubLog: Message[] = [];
   private readonly iopubWaiters: (() => void)[] = [];
   private readonly replies = new Map<string, Message>();

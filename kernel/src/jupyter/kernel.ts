@@ -14,7 +14,9 @@
  *   and only when the failed request asked for it (tslab aborted anything arriving within
  *   200 ms, whatever the request said);
  * - comm_info_reply has its own msg_type (tslab sent "complete_reply"); history_request is
- *   answered (tslab never replied); unknown comms are closed.
+ *   answered (tslab never replied); unknown comms are closed;
+ * - a request whose handling throws still gets its reply (status "error", ename / evalue /
+ *   traceback; an iopub `error` for an execute): tslab logged the exception and never replied.
  *
  * Shell requests run one at a time in arrival order, as in ipykernel, so busy/idle on iopub
  * describes the kernel truthfully. kernel_info is answered at once when no cell runs, so the
@@ -165,6 +167,8 @@ export class TsquantKernel extends ZmqServer {
   private lastValue: unknown = NO_VALUE;
   private reported: unknown[][] = [];
   private readonly sendChains = new Map<Socket, Promise<void>>();
+  /** Requests already answered (`failed` must not send a second reply). */
+  private readonly answered = new WeakSet<Message>();
   private prelude: Promise<void> = Promise.resolve();
   /** Lazy set-up: run before a request whose code may need it (see `lazySetup`). */
   private prepare: (code: string) => Promise<void> = () => Promise.resolve();
@@ -311,9 +315,9 @@ export class TsquantKernel extends ZmqServer {
     try {
       setImmediate(this.heardFrom);
       if (channel === "control") {
-        await this.withStatus(message, () => this.handleControl(socket, message));
+        await this.withStatus(socket, message, () => this.handleControl(socket, message));
       } else if (message.header.msg_type === "kernel_info_request" && !this.running) {
-        await this.withStatus(message, async () =>
+        await this.withStatus(socket, message, async () =>
           this.reply(socket, message, "kernel_info_reply", this.kernelInfo()),
         );
       } else {
@@ -321,9 +325,7 @@ export class TsquantKernel extends ZmqServer {
         void this.pump();
       }
     } catch (e) {
-      this.log(
-        `error handling ${message.header.msg_type}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
-      );
+      await this.failed(socket, message, e);
     }
   }
 
@@ -335,13 +337,7 @@ export class TsquantKernel extends ZmqServer {
       for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
         const { socket, message } = next;
         if (this.warmUpTimer !== null) clearTimeout(this.warmUpTimer);
-        try {
-          await this.withStatus(message, () => this.handleShell(socket, message));
-        } catch (e) {
-          this.log(
-            `error handling ${message.header.msg_type}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
-          );
-        }
+        await this.withStatus(socket, message, () => this.handleShell(socket, message));
       }
     } finally {
       this.pumping = false;
@@ -349,10 +345,39 @@ export class TsquantKernel extends ZmqServer {
     this.armWarmUp();
   }
 
-  private async withStatus(message: Message, fn: () => Promise<void>): Promise<void> {
+  /**
+   * The guarantee of issue #6: a request whose handling threw still gets its reply, so no client
+   * waits forever. `<x>_request` not yet answered → iopub `error` (for an execute) and
+   * `<x>_reply` with status "error", ename, evalue and traceback. Logged either way.
+   */
+  private async failed(socket: Socket, message: Message, e: unknown): Promise<void> {
+    const type = message.header.msg_type;
+    this.log(`error handling ${type}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    if (!type.endsWith("_request") || this.answered.has(message)) return;
+    try {
+      const error = errorContent([[e]]);
+      const content: Content = { status: "error", ...error };
+      if (type === "execute_request") {
+        if (message.content["silent"] !== true) this.iopub_(message, "error", { ...error });
+        content["execution_count"] = this.executionCount;
+      }
+      await this.reply(socket, message, type.replace(/_request$/, "_reply"), content);
+    } catch (e2) {
+      this.log(`could not send the error reply: ${String(e2)}`);
+    }
+  }
+
+  /** busy, `fn` (a throw becomes the error reply: `failed`), idle. */
+  private async withStatus(
+    socket: Socket,
+    message: Message,
+    fn: () => Promise<void>,
+  ): Promise<void> {
     this.iopub_(message, "status", { execution_state: "busy" });
     try {
       await fn();
+    } catch (e) {
+      await this.failed(socket, message, e);
     } finally {
       this.iopub_(message, "status", { execution_state: "idle" });
     }
@@ -474,6 +499,10 @@ export class TsquantKernel extends ZmqServer {
     let ok: boolean;
     try {
       ok = await runInCell(cell, () => this.executor.execute(code));
+    } catch (e) {
+      // tslab's executor throws (instead of reporting) when its converter fails.
+      ok = false;
+      this.reported.push([e]);
     } finally {
       this.running = false;
     }
@@ -580,6 +609,7 @@ export class TsquantKernel extends ZmqServer {
     msgType: string,
     content: Content,
   ): Promise<void> {
+    this.answered.add(message);
     await this.sendChains.get(this.iopub as unknown as Socket);
     const frames = serializeMessage(
       this.connInfo.key,

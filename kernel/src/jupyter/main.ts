@@ -13,9 +13,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as tslabJupyter from "tslab/dist/jupyter";
-import { createConverter, type Converter } from "tslab/dist/converter";
+import type { Converter } from "tslab/dist/converter";
 import { createExecutor, type ConverterSet, type Executor } from "tslab/dist/executor";
 import { currentCell } from "./context";
+import { createFixedConverter } from "./converter";
 import { TsquantKernel } from "./kernel";
 
 /** The tsquant package folder (kernel/): dist/jupyter/main.js → ../.. */
@@ -155,11 +156,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     await Promise.race([kernel.firstMessage, second]);
     await new Promise<void>((resolve) => setTimeout(resolve, 10));
     let browser: Converter | null = null;
-    const node = createConverter({ isJS: false, isBrowser: false });
+    // tslab's converter with its watch-timer and shorthand-property defects fixed (converter.ts).
+    const node = createFixedConverter({ isJS: false, isBrowser: false }, log);
     const converters: ConverterSet = {
       node,
       get browser(): Converter {
-        browser ??= createConverter({ isJS: false, isBrowser: true });
+        browser ??= createFixedConverter({ isJS: false, isBrowser: true }, log);
         return browser;
       },
       close() {
