@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Executed, KernelClient, ROOT, buildKernel } from "./client";
@@ -44,6 +44,8 @@ describe("cells stock tslab gets wrong", { timeout: 120_000 }, () => {
     for (let round = 0; round < 2; round++) {
       writeFileSync(join(pkg, "package.json"), pkgJson);
       writeFileSync(join(pkg, "dist", `extra${round}.d.ts`), "export declare const z: number;\n");
+      // Replaced, as some builds do (unlink, then write).
+      rmSync(join(pkg, "dist", "index.d.ts"));
       writeFileSync(join(pkg, "dist", "index.d.ts"), "export declare const x: number;\n");
       await sleep(1200);
       assert.equal(ok(await k.execute(`p.x + ${round + 1}`)), String(21 + round));
@@ -69,6 +71,13 @@ describe("cells stock tslab gets wrong", { timeout: 120_000 }, () => {
     );
   });
 
+  test("a compile error after an expanded shorthand keeps the column the user sees", async () => {
+    const code = "const t3 = { rows }; const bad: string = 1;";
+    const { reply } = await k.execute(code);
+    assert.equal(reply.content["ename"], "CompileError");
+    assert.match(String(reply.content["evalue"]), new RegExp(`^1:${code.indexOf("bad") + 1} - `));
+  });
+
   test("earlier cells' classes, functions and reassigned lets", async () => {
     ok(
       await k.execute(
@@ -87,6 +96,17 @@ describe("a request whose handling throws still gets an error reply", { timeout:
     const tsx = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
     k = new KernelClient([process.execPath, "--import", tsx, join(__dirname, "failing-kernel.ts")]);
     await k.start();
+    // iopub is a subscription: wait until it delivers (busy/idle of a kernel_info) before testing.
+    for (;;) {
+      const id = await k.send("kernel_info_request", {});
+      await k.waitReply(id);
+      try {
+        await k.outputsOf(id, 300);
+        break;
+      } catch {
+        // not subscribed yet
+      }
+    }
   });
   after(async () => {
     await k.shutdown();

@@ -3,7 +3,14 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SerialTimers, createFixedConverter, expandShorthands, tslabTypeScript } from "./converter";
+import {
+  SerialTimers,
+  createFixedConverter,
+  expandShorthands,
+  expandShorthandsMapped,
+  originalPosition,
+  tslabTypeScript,
+} from "./converter";
 
 const ts = tslabTypeScript();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -103,6 +110,38 @@ describe("expandShorthands", () => {
     ])
       assert.equal(expandShorthands(ts, src, prev), src);
     assert.equal(expandShorthands(ts, "const t = { rows };", ""), "const t = { rows };");
+  });
+  test("positions in the expanded cell map back to the cell as written", () => {
+    const src = "const a = { rows, f };\nconst b = { n }; n.x";
+    const { code, inserted } = expandShorthandsMapped(ts, src, prev);
+    assert.equal(code, "const a = { rows: rows, f: f };\nconst b = { n: n }; n.x");
+    const at = (
+      needle: string,
+      line: number,
+    ): { offset: number; line: number; character: number } => {
+      const offset = code.lastIndexOf(needle);
+      return { offset, line, character: offset - code.lastIndexOf("\n", offset - 1) - 1 };
+    };
+    // Text after the insertions: back to where it is in src.
+    for (const [needle, line] of [
+      [" };\n", 0],
+      [" }; n.x", 1],
+      ["const b", 1],
+      ["{ rows", 0],
+    ] as const) {
+      const o = src.lastIndexOf(needle);
+      assert.deepEqual(originalPosition(src, inserted, at(needle, line)), {
+        offset: o,
+        line,
+        character: o - src.lastIndexOf("\n", o - 1) - 1,
+      });
+    }
+    // Inside inserted text (": rows"): where it went in, right after the shorthand's name.
+    const inside = code.indexOf(": rows") + 3;
+    assert.equal(
+      originalPosition(src, inserted, { offset: inside, line: 0, character: inside }).offset,
+      src.indexOf("rows") + 4,
+    );
   });
   test("destructuring assignment targets and defaults keep their meaning", () => {
     assert.equal(expandShorthands(ts, "({ n = 2 } = {});", prev), "({ n: n = 2 } = {});");

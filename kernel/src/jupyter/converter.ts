@@ -19,7 +19,12 @@
  */
 import { createRequire } from "node:module";
 import type * as TS from "typescript";
-import { createConverter, type Converter, type ConverterOptions } from "tslab/dist/converter";
+import {
+  createConverter,
+  type Converter,
+  type ConverterOptions,
+  type DiagnosticPos,
+} from "tslab/dist/converter";
 
 type Timer = { readonly id: number };
 type SetTimeout = (
@@ -161,15 +166,25 @@ export function createFixedConverter(
     }
   }
   const convert: Converter["convert"] = (prevDecl, src) => {
-    const code = expandShorthands(ts, src, prevDecl);
+    const { code, inserted } = expandShorthandsMapped(ts, src, prevDecl);
+    let result: ReturnType<Converter["convert"]>;
     try {
-      return inner.convert(prevDecl, code);
+      result = inner.convert(prevDecl, code);
     } catch (e) {
       log(
         `convert failed, retrying once: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
       );
-      return inner.convert(prevDecl, code);
+      result = inner.convert(prevDecl, code);
     }
+    if (inserted.length > 0) {
+      // Diagnostics point into the cell as the user wrote it (those of other files stay).
+      for (const d of result.diagnostics) {
+        if (d.fileName !== undefined) continue;
+        d.start = originalPosition(src, inserted, d.start);
+        d.end = originalPosition(src, inserted, d.end);
+      }
+    }
+    return result;
   };
   return {
     close: () => inner.close(),
@@ -215,14 +230,18 @@ export function declaredNames(ts: typeof TS, prevDecl: string): Set<string> {
 /**
  * `src` with every shorthand property `{ name }` (or `{ name = init }` in a destructuring
  * assignment) whose name an earlier cell declared written out as `{ name: name }`. Both forms
- * mean the same everywhere, also where a local shadows the name, so only positions change: a
- * diagnostic later on the same line moves right by the inserted text. Degenerate case: no such
- * property (or no earlier declarations) returns `src` itself.
+ * mean the same everywhere, also where a local shadows the name. `inserted` lists where text
+ * went in (offsets in `src`, ascending), for `originalPosition`. Degenerate case: no such
+ * property (or no earlier declarations) returns `src` itself and no insertions.
  */
-export function expandShorthands(ts: typeof TS, src: string, prevDecl: string): string {
-  if (prevDecl.trim() === "") return src;
+export function expandShorthandsMapped(
+  ts: typeof TS,
+  src: string,
+  prevDecl: string,
+): { code: string; inserted: { at: number; length: number }[] } {
+  if (prevDecl.trim() === "") return { code: src, inserted: [] };
   const names = declaredNames(ts, prevDecl);
-  if (names.size === 0) return src;
+  if (names.size === 0) return { code: src, inserted: [] };
   const sf = ts.createSourceFile("__tslab__.ts", src, ts.ScriptTarget.Latest, true);
   const ends: { end: number; name: string }[] = [];
   const visit = (node: TS.Node): void => {
@@ -231,12 +250,45 @@ export function expandShorthands(ts: typeof TS, src: string, prevDecl: string): 
     ts.forEachChild(node, visit);
   };
   visit(sf);
-  if (ends.length === 0) return src;
-  let out = "";
+  let code = "";
   let at = 0;
+  const inserted: { at: number; length: number }[] = [];
   for (const { end, name } of ends.sort((a, b) => a.end - b.end)) {
-    out += `${src.slice(at, end)}: ${name}`;
+    const text = `: ${name}`;
+    code += src.slice(at, end) + text;
+    inserted.push({ at: end, length: text.length });
     at = end;
   }
-  return out + src.slice(at);
+  return { code: code + src.slice(at), inserted };
+}
+
+/** `expandShorthandsMapped(...).code`. */
+export function expandShorthands(ts: typeof TS, src: string, prevDecl: string): string {
+  return expandShorthandsMapped(ts, src, prevDecl).code;
+}
+
+/**
+ * A position in the expanded cell mapped back to `src`: offset o → o − Σ lengths inserted
+ * before it (a position inside inserted text maps to where it went in); the line is unchanged
+ * (no insertion has a newline) and the character is recomputed from the line's start in `src`.
+ */
+export function originalPosition(
+  src: string,
+  inserted: readonly { at: number; length: number }[],
+  pos: DiagnosticPos,
+): DiagnosticPos {
+  let shift = 0;
+  for (const ins of inserted) {
+    const expandedAt = ins.at + shift;
+    if (pos.offset <= expandedAt) break;
+    if (pos.offset < expandedAt + ins.length) {
+      // Inside the inserted text: where it went in.
+      shift = pos.offset - ins.at;
+      break;
+    }
+    shift += ins.length;
+  }
+  const offset = pos.offset - shift;
+  const lineStart = offset === 0 ? 0 : src.lastIndexOf("\n", offset - 1) + 1;
+  return { offset, line: pos.line, character: offset - lineStart };
 }
