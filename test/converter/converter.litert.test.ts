@@ -47,7 +47,7 @@ describe("converted models in LiteRT", () => {
   for (const family of ["cnn", "everyop"] as Family[]) {
     for (const mode of MODES as readonly Mode[]) {
       describe(`${family} ${mode}`, () => {
-        let bytes = new Uint8Array();
+        let bytes: Uint8Array = new Uint8Array();
         before(async () => {
           bytes = await converterFor(family, mode).convert();
         });

@@ -98,7 +98,7 @@ describe(
 
     for (const c of CASES) {
       describe(c.name, () => {
-        let bytes = new Uint8Array();
+        let bytes: Uint8Array = new Uint8Array();
         before(async () => {
           bytes = await c.bytes();
         });

@@ -79,7 +79,7 @@ const labels = data.test.labels.data.subarray(0, N);
 
 describe("QAT model → int8 (tutorial CNN, MNIST)", () => {
   let qat: tf.LayersModel;
-  let bytes = new Uint8Array();
+  let bytes: Uint8Array = new Uint8Array();
   let converter: TFLiteConverter;
 
   before(async () => {

@@ -323,7 +323,7 @@ function prepareProduct(
   biasView.fill(0);
   biasView.set(floatBias(node, bias, cols));
   // NOTE: views are taken at run time: a later allocation may grow (and detach) the memory.
-  let out = new Float32Array(0);
+  let out: Float32Array = new Float32Array(0);
   return {
     aPtr,
     rows: () => {
