@@ -29,7 +29,7 @@ import { kernelFor } from "../interpreter/kernels/registry";
 import { floatBias } from "../interpreter/kernels/weights";
 import { Node } from "../interpreter/node";
 import type { RuntimeTensor } from "../interpreter/tensor";
-import { decodeBuffer, readQuantization, typedArrayFor } from "../interpreter/tensor";
+import { runtimeTensors, typedArrayFor } from "../interpreter/tensor";
 import { IM2COL_GEOMETRY, SimdArena } from "./simdGemm";
 
 /** Ops whose kernels treat dimension 0 as a batch of independent samples. */
@@ -71,22 +71,7 @@ export class BatchedFloatExecutor {
     const subgraph = model.subgraphs[0];
     if (subgraph === undefined) throw new ModelFormatError("model has no subgraph");
     this.subgraph = subgraph;
-    this.tensors = subgraph.tensors.map((t, index) => {
-      const bytes = t.buffer === 0 ? null : (model.buffers[t.buffer]?.data ?? null);
-      const isConstant = bytes !== null && bytes.byteLength > 0;
-      if (isConstant) this.fromBuffer.add(index);
-      return {
-        index,
-        name: t.name,
-        dtype: t.type,
-        shape: [...t.shape],
-        declaredShape: [...t.shape],
-        shapeSignature: t.shapeSignature,
-        data: isConstant ? decodeBuffer(t, bytes) : new Float32Array(0),
-        isConstant,
-        quantization: readQuantization(t),
-      };
-    });
+    this.tensors = runtimeTensors(model, subgraph, this.fromBuffer);
   }
 
   /** The tensor `index` as last computed (shape and data of the whole chunk). */

@@ -16,7 +16,7 @@ import type { Eval } from "./kernels/kernel";
 import { kernelFor } from "./kernels/registry";
 import { Node } from "./node";
 import type { RuntimeTensor } from "./tensor";
-import { copyTypedArray, decodeBuffer, readQuantization, typedArrayFor } from "./tensor";
+import { copyTypedArray, runtimeTensors, typedArrayFor } from "./tensor";
 
 export interface InterpreterOptions {
   /** The bytes of a `.tflite` file. */
@@ -69,29 +69,7 @@ export class Interpreter {
     const subgraph = this.model.subgraphs[0];
     if (subgraph === undefined) throw new ModelFormatError("model has no subgraph");
     this.subgraph = subgraph;
-    this.tensors = subgraph.tensors.map((t, index) => {
-      const buffer = t.buffer === 0 ? undefined : this.model.buffers[t.buffer];
-      if (t.buffer !== 0 && buffer === undefined) {
-        throw new ModelFormatError(
-          `tensor '${t.name}' (#${index}) refers to buffer ${t.buffer}, but the model has ` +
-            `${this.model.buffers.length} buffers`,
-        );
-      }
-      const bytes = buffer?.data ?? null;
-      const isConstant = bytes !== null && bytes.byteLength > 0;
-      if (isConstant) this.fromBuffer.add(index);
-      return {
-        index,
-        name: t.name,
-        dtype: t.type,
-        shape: [...t.shape],
-        declaredShape: [...t.shape],
-        shapeSignature: t.shapeSignature,
-        data: isConstant ? decodeBuffer(t, bytes) : new Float32Array(0),
-        isConstant,
-        quantization: readQuantization(t),
-      };
-    });
+    this.tensors = runtimeTensors(this.model, subgraph, this.fromBuffer);
   }
 
   /**

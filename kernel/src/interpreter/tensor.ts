@@ -3,7 +3,7 @@
  * a `.tflite` buffer or a dtype into a typed array.
  */
 import { ModelFormatError, UnsupportedError } from "../errors";
-import type { DType, Quantization, Tensor, TypedArray } from "../ir";
+import type { DType, Model, Quantization, SubGraph, Tensor, TypedArray } from "../ir";
 import { shapeSize } from "../ir";
 
 /** Affine quantization of a tensor: real = scale · (q − zeroPoint), per tensor or per `axis`. */
@@ -137,4 +137,39 @@ export function halfToFloat(h: number): number {
   if (exponent === 0) return sign * mantissa * 2 ** -24;
   if (exponent === 31) return mantissa === 0 ? sign * Infinity : NaN;
   return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+}
+
+/**
+ * The runtime tensors of `subgraph`: constants decoded from their buffers, every other tensor
+ * empty until prepared. `constants` receives the index of each tensor read from a buffer.
+ * Errors: `ModelFormatError` for a tensor whose buffer index is out of range.
+ */
+export function runtimeTensors(
+  model: Model,
+  subgraph: SubGraph,
+  constants: Set<number>,
+): RuntimeTensor[] {
+  return subgraph.tensors.map((t, index) => {
+    const buffer = t.buffer === 0 ? undefined : model.buffers[t.buffer];
+    if (t.buffer !== 0 && buffer === undefined) {
+      throw new ModelFormatError(
+        `tensor '${t.name}' (#${index}) refers to buffer ${t.buffer}, but the model has ` +
+          `${model.buffers.length} buffers`,
+      );
+    }
+    const bytes = buffer?.data ?? null;
+    const isConstant = bytes !== null && bytes.byteLength > 0;
+    if (isConstant) constants.add(index);
+    return {
+      index,
+      name: t.name,
+      dtype: t.type,
+      shape: [...t.shape],
+      declaredShape: [...t.shape],
+      shapeSignature: t.shapeSignature,
+      data: isConstant ? decodeBuffer(t, bytes) : new Float32Array(0),
+      isConstant,
+      quantization: readQuantization(t),
+    };
+  });
 }
