@@ -25,7 +25,6 @@ import { dynamicRangePass } from "./dynamic";
 import { float16Pass } from "./float16";
 import { cloneModel, opLabel } from "./graph";
 import { type IOType, integerPass } from "./integer";
-import { perTensorWeights } from "../qat/pertensor";
 
 export type Optimization = "DEFAULT" | "OPTIMIZE_FOR_SIZE" | "OPTIMIZE_FOR_LATENCY";
 export type SupportedType = "float16" | "int8" | "int16";
@@ -218,13 +217,11 @@ export class TFLiteConverter {
           activations: int16 ? "int16" : "int8",
           integerOnly: mode === "int8-only" || (int16 && !floatFallback),
           perChannel: this.perChannel,
+          perTensorWeights: int16 ? undefined : new Set(this.perTensorWeights),
           inferenceInputType: this.inferenceInputType,
           inferenceOutputType: this.inferenceOutputType,
           isDenylisted,
         });
-        if (this.perChannel && !int16) {
-          perTensorWeights(quantized, this.floatModel, new Set(this.perTensorWeights));
-        }
         return quantized;
       }
       default:

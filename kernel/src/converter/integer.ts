@@ -59,6 +59,11 @@ export interface IntegerPassOptions {
   integerOnly?: boolean;
   /** Per-channel weights (default true). */
   perChannel?: boolean;
+  /**
+   * Weight tensors (by name) quantized per tensor even when `perChannel`: QAT fake-quantizes
+   * Dense kernels with one range, and a per-channel scale would move them off that grid.
+   */
+  perTensorWeights?: ReadonlySet<string>;
   inferenceInputType?: IOType;
   inferenceOutputType?: IOType;
   /** Ops to leave in float (selective quantization). */
@@ -143,6 +148,8 @@ export function integerPass(
     scalePrecision: options.scalePrecision ?? "float32",
   };
   const perChannel = options.perChannel ?? true;
+  const perTensorWeights = options.perTensorWeights ?? new Set<string>();
+  const channelwise = (weight: Tensor): boolean => perChannel && !perTensorWeights.has(weight.name);
   const sg = model.subgraphs[0];
   const originalOps = [...sg.operators];
 
@@ -292,14 +299,11 @@ export function integerPass(
       if (t.type !== "float32" || !isConstant(model, t)) return;
       if (axis !== null && slot === 1) {
         const x = float32Data(model, t);
-        const { values, quantization: q } = quantizeWeightTensor(
-          x,
-          t.shape,
-          perChannel ? axis : null,
-        );
+        const perAxis = channelwise(t);
+        const { values, quantization: q } = quantizeWeightTensor(x, t.shape, perAxis ? axis : null);
         if (int16) {
           // TF's legacy quantizer (16x8) also records each channel's float min/max.
-          const r = minMaxPerAxis(x, perChannel ? t.shape : [x.length], perChannel ? axis : 0);
+          const r = minMaxPerAxis(x, perAxis ? t.shape : [x.length], perAxis ? axis : 0);
           q.min = Array.from(r.min, Math.fround);
           q.max = Array.from(r.max, Math.fround);
         }
@@ -307,8 +311,9 @@ export function integerPass(
         return;
       }
       if (axis !== null && slot === 2) {
-        const weight = sg.tensors[op.inputs[1]].quantization?.scale ?? [1];
-        const wScale = perChannel ? weight : weight[0];
+        const weightTensor = sg.tensors[op.inputs[1]];
+        const weight = weightTensor.quantization?.scale ?? [1];
+        const wScale = channelwise(weightTensor) ? weight : weight[0];
         const bias = float32Data(model, t);
         if (int16) {
           const b = quantizeBias64(bias, inScale(), wScale);
