@@ -7,6 +7,8 @@ import * as tf from "@tensorflow/tfjs";
 import type { KernelArgs } from "./backend";
 import { disableFastAdam, enableFastAdam } from "./adam";
 import { disableFastGradients, enableFastGradients } from "./gradients";
+import { disableFusedConv, enableFusedConv } from "./fusedConv";
+import { disableFastLoss, enableFastLoss } from "./loss";
 import type { FastKernel } from "./kernel";
 import { conv2DKernel, fusedConv2DKernel } from "./kernels/Conv2D";
 import { conv2DBackpropFilterKernel } from "./kernels/Conv2DBackpropFilter";
@@ -79,6 +81,8 @@ export function enableFastKernels(): void {
   }
   enableFastGradients();
   enableFastAdam();
+  enableFusedConv();
+  enableFastLoss();
 }
 
 /** Put tfjs's stock kernels back. Idempotent. */
@@ -90,4 +94,6 @@ export function disableFastKernels(): void {
   stock.clear();
   disableFastGradients();
   disableFastAdam();
+  disableFusedConv();
+  disableFastLoss();
 }

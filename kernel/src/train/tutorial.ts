@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { LabeledImages } from "../data/datasets";
+import { argmaxMatch } from "../fast/loss";
 
 export function tutorialCnn(seed = 0): tf.Sequential {
   const init = (s: number): ReturnType<typeof tf.initializers.glorotUniform> =>
@@ -32,9 +33,12 @@ export function crossEntropyFromLogits(oneHot: tf.Tensor, logits: tf.Tensor): tf
   return tf.losses.softmaxCrossEntropy(oneHot, logits);
 }
 
-/** Per-example 1 where argmax(logits) = argmax(one-hot label), else 0 (tfjs metric form). */
+/**
+ * Per-example 1 where argmax(logits) = argmax(one-hot label), else 0 (tfjs metric form); one
+ * kernel while tsquant's fast kernels are enabled.
+ */
 export function accuracy(oneHot: tf.Tensor, logits: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.cast(tf.equal(tf.argMax(oneHot, -1), tf.argMax(logits, -1)), "float32"));
+  return argmaxMatch(oneHot, logits);
 }
 
 export function compileTutorial(model: tf.LayersModel, learningRate = 0.001): void {

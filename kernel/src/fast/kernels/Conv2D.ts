@@ -21,16 +21,40 @@ import {
 import { geometry, im2col, patchSize } from "../conv";
 import { gemm } from "../gemm";
 import type { FastKernel } from "../kernel";
-import { simdGemm, simdPatches, writeMatrix } from "../wasm/runtime";
+import { type GemmScratch, ceil4, simdGemm, simdPatches, writeMatrix } from "../wasm/runtime";
 
 /** Patch-matrix floats per SIMD product; bigger batches (inference) go in chunks of images, so
  * the module's memory (which never shrinks) stays bounded. */
 const CHUNK_FLOATS = 1 << 22;
 
-/** The convolution's output values and tfjs's geometry, or null to fall back. */
+/** What follows the product in a fused convolution: y + bias (outC values, or one), then an activation. */
+export interface ConvEpilogue {
+  bias: Float32Array;
+  activation: "linear" | "relu" | "relu6";
+}
+
+/** y + bias then the activation, in place over rows of `outC` channels (TypeScript path). */
+export function biasActivation(y: Float32Array, outC: number, e: ConvEpilogue): void {
+  const { bias, activation } = e;
+  const step = bias.length === 1 ? 0 : 1;
+  for (let s = 0; s < y.length; s += outC) {
+    for (let j = 0, k = 0; j < outC; j++, k += step) {
+      let v = y[s + j] + bias[k];
+      if (activation !== "linear") v = v < 0 ? 0 : activation === "relu6" && v > 6 ? 6 : v;
+      y[s + j] = v;
+    }
+  }
+}
+
+/**
+ * The convolution's output values (with `epilogue` applied) and tfjs's geometry, or null to fall
+ * back. With SIMD and a whole batch in one chunk (training), the bias and relu run in the module
+ * on the product before it is copied out, and that copy is the result (no second array).
+ */
 export function convolve(
   args: KernelArgs,
   name: string,
+  epilogue?: ConvEpilogue,
 ): { info: tf.backend_util.Conv2DInfo; y: Float32Array } | null {
   const backend = cpuBackend(args, name);
   const x = input(args, "x", name);
@@ -56,14 +80,26 @@ export function convolve(
   );
   const g = geometry(info);
   const { pixels, taps } = patchSize(g);
-  const y = new Float32Array(g.batch * pixels * g.outC);
+  // In-module epilogue: C + bias (padded to C's row stride) over whole rows, then relu. relu6
+  // has no module function and runs in TypeScript after the copy.
+  const inModule =
+    epilogue !== undefined && epilogue.activation !== "relu6" && epilogue.bias.length > 1;
+  const post = (c: number, ldc: number, where: GemmScratch, rows: number): void => {
+    if (!inModule) return;
+    const s = where.simd;
+    const bias = s.f32(where.scratch, ldc);
+    bias.fill(0);
+    bias.set(epilogue.bias);
+    s.fn.add(c, rows * ldc, where.scratch, ldc, c, rows * ldc);
+    if (epilogue.activation === "relu") s.fn.relu(c, c, rows * ldc);
+  };
   // SIMD: a chunk of images' patches as one (images·pixels) × taps matrix, one product. A
   // whole training batch is one chunk, kept in the module's memory for Conv2DBackpropFilter on
   // the same input.
   const per = Math.max(1, Math.floor(CHUNK_FLOATS / Math.max(1, pixels * taps)));
   const inImage = g.inH * g.inW * g.inC;
-  let done = true;
-  for (let b0 = 0; b0 < g.batch && done; b0 += per) {
+  let y: Float32Array | null = null;
+  for (let b0 = 0; b0 < g.batch; b0 += per) {
     const n = Math.min(per, g.batch - b0);
     const whole = n === g.batch;
     const part = { ...g, batch: n };
@@ -78,12 +114,24 @@ export function convolve(
             taps,
             () => undefined,
             (w, ld) => writeMatrix(w, ld, wv, 0, taps, g.outC, false),
-            { a: patches },
+            {
+              a: patches,
+              scratch: inModule ? ceil4(g.outC) : 0,
+              epilogue: (c, ldc, where) => post(c, ldc, where, n * pixels),
+            },
           );
-    if (out === null) done = false;
-    else y.set(out, b0 * pixels * g.outC);
+    if (out === null) {
+      y = null;
+      break;
+    }
+    if (whole) y = out;
+    else (y ??= new Float32Array(g.batch * pixels * g.outC)).set(out, b0 * pixels * g.outC);
   }
-  if (done) return { info, y };
+  if (y !== null) {
+    if (epilogue !== undefined && !inModule) biasActivation(y, g.outC, epilogue);
+    return { info, y };
+  }
+  y = new Float32Array(g.batch * pixels * g.outC);
   const cols = new Float32Array(pixels * taps);
   for (let b = 0; b < g.batch; b++) {
     im2col(xv, g, b, cols);
@@ -96,6 +144,7 @@ export function convolve(
       { data: y, offset: b * pixels * g.outC, rowStride: g.outC },
     );
   }
+  if (epilogue !== undefined) biasActivation(y, g.outC, epilogue);
   return { info, y };
 }
 
@@ -107,8 +156,8 @@ export function conv2d(args: KernelArgs): TensorInfo | null {
 
 /**
  * FusedConv2D (inference: tfjs fuses conv + bias + activation when no gradient is recorded):
- * the convolution above, then y + bias (outC values or one) and linear, relu or relu6 in one
- * pass. PReLU, leaky relu and other activations fall back.
+ * the convolution above with y + bias (outC values or one) and linear, relu or relu6 applied.
+ * PReLU, leaky relu and other activations fall back.
  */
 export function fusedConv2d(args: KernelArgs): TensorInfo | null {
   const backend = cpuBackend(args, "FusedConv2D");
@@ -120,18 +169,9 @@ export function fusedConv2d(args: KernelArgs): TensorInfo | null {
   const outC = shape4(input(args, "filter", "FusedConv2D"))?.[3];
   if (bias === null || outC === undefined) return null;
   if (bias.length !== outC && bias.length !== 1) return null;
-  const r = convolve(args, "FusedConv2D");
+  const r = convolve(args, "FusedConv2D", { bias, activation });
   if (r === null) return null;
-  const y = r.y;
-  const step = bias.length === 1 ? 0 : 1;
-  for (let s = 0; s < y.length; s += outC) {
-    for (let j = 0, k = 0; j < outC; j++, k += step) {
-      let v = y[s + j] + bias[k];
-      if (activation !== "linear") v = v < 0 ? 0 : activation === "relu6" && v > 6 ? 6 : v;
-      y[s + j] = v;
-    }
-  }
-  return backend.makeTensorInfo(r.info.outShape, "float32", y);
+  return backend.makeTensorInfo(r.info.outShape, "float32", r.y);
 }
 
 export const conv2DKernel: FastKernel = { kernelName: "Conv2D", run: conv2d };

@@ -184,7 +184,7 @@ export interface GemmScratch {
  * C = A · B (m×n, compact, new array) with the SIMD GEMM. `writeA(a)` fills A (m×k, row
  * stride k; with `transposedA`, Aᵀ stored k×m, row stride m) and `writeB(b, ldb)` fills B
  * (k×n, row stride ldb = ceil4(n), padding columns zeroed — writeMatrix does that). `scratch`
- * floats of extra memory are reserved for writeA; `a` gives A's address when A is already in
+ * floats of extra memory are reserved for writeA (or the epilogue); `a` gives A's address when A is already in
  * memory (the patch cache) and writeA is not called. Null when SIMD is unavailable or memory
  * cannot grow.
  */
@@ -194,7 +194,13 @@ export function simdGemm(
   k: number,
   writeA: (a: Float32Array, where: GemmScratch) => void,
   writeB: (b: Float32Array, ldb: number) => void,
-  options: { transposedA?: boolean; scratch?: number; a?: number } = {},
+  options: {
+    transposedA?: boolean;
+    scratch?: number;
+    a?: number;
+    /** Runs on C (byte address, row stride ldc = ceil4(n)) before it is copied out. */
+    epilogue?: (c: number, ldc: number, where: GemmScratch) => void;
+  } = {},
 ): Float32Array | null {
   const s = simd();
   if (s === null) return null;
@@ -208,6 +214,7 @@ export function simdGemm(
   writeB(s.f32(pb, k * np), np);
   if (options.transposedA === true) s.fn.gemmTA(m, np, k, pa, m, pb, np, pc, np, 0);
   else s.fn.gemm(m, np, k, pa, k, pb, np, pc, np, 0);
+  options.epilogue?.(pc, np, { simd: s, a: pa, scratch: ps });
   return readMatrix(s.f32(pc, m * np), m, n, np);
 }
 
