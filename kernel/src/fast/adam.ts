@@ -20,6 +20,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type KernelArgs, attrs, cpuBackend, floatValues, input, numberAttr } from "./backend";
 import { SIMD_MIN } from "./kernels/unary";
 import { simd } from "./wasm/runtime";
+import { copyOf } from "./outputs";
 
 export const ADAM = "TsquantAdam";
 
@@ -62,7 +63,7 @@ function adamKernel(args: KernelArgs): tf.TensorInfo[] {
     s.f32(pv, n).set(v.values);
     s.f32(pg, n).set(g.values);
     s.fn.adam(pt, pm, pv, pg, n, b1, c1, b2, c2, eps, negLr, d1, d2);
-    return out([pt, pm, pv].map((p) => s.f32(p, n).slice()));
+    return out([pt, pm, pv].map((p) => copyOf(s.f32(p, n))));
   }
   const th = new Float32Array(n);
   const mo = new Float32Array(n);

@@ -13,6 +13,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type KernelArgs, cpuBackend, floatValues, input } from "./backend";
 import { SIMD_MIN } from "./kernels/unary";
 import { simd } from "./wasm/runtime";
+import { copyOf, floats } from "./outputs";
 
 export const RELU_GRAD = "TsquantReluGrad";
 
@@ -35,9 +36,9 @@ function reluGrad(args: KernelArgs): tf.TensorInfo {
     s.f32(px, n).set(xv);
     s.fn.step(px, px, n, 0);
     s.fn.mul(pd, n, px, n, pd, n);
-    return backend.makeTensorInfo(x.shape.slice(), "float32", s.f32(pd, n).slice());
+    return backend.makeTensorInfo(x.shape.slice(), "float32", copyOf(s.f32(pd, n)));
   }
-  const dx = new Float32Array(n);
+  const dx = floats(n);
   for (let i = 0; i < n; i++) {
     const v = xv[i];
     dx[i] = dyv[i] * (v > 0 ? 1 : v !== v ? NaN : 0);

@@ -26,6 +26,7 @@ import { maxPoolKernel } from "./kernels/MaxPool";
 import { maxPoolGradKernel } from "./kernels/MaxPoolGrad";
 import { sumKernel } from "./kernels/Sum";
 import { reluKernel, stepKernel } from "./kernels/unary";
+import { disableRecycling, enableRecycling } from "./outputs";
 
 export const FAST_KERNELS: readonly FastKernel[] = [
   conv2DKernel,
@@ -83,6 +84,7 @@ export function enableFastKernels(): void {
   enableFastAdam();
   enableFusedConv();
   enableFastLoss();
+  enableRecycling();
 }
 
 /** Put tfjs's stock kernels back. Idempotent. */
@@ -96,4 +98,5 @@ export function disableFastKernels(): void {
   disableFastAdam();
   disableFusedConv();
   disableFastLoss();
+  disableRecycling();
 }

@@ -18,6 +18,7 @@ import {
 } from "../backend";
 import { gemm, transpose } from "../gemm";
 import type { FastKernel } from "../kernel";
+import { floats } from "../outputs";
 import { simdGemm, writeMatrix } from "../wasm/runtime";
 
 interface Product {
@@ -52,7 +53,8 @@ function product(args: KernelArgs, name: string): Product | null {
   const batchShape =
     sizeA !== 1 ? batchA : sizeB !== 1 ? batchB : batchA.length >= batchB.length ? batchA : batchB;
   const batch = Math.max(sizeA, sizeB);
-  const out = new Float32Array(batch * m * n);
+  // One matrix (Dense layers): the SIMD product's array is the result, no second copy.
+  let out = batch === 1 ? null : floats(batch * m * n);
   const aRow = new Float32Array(tA ? m * k : 0);
   const bRow = new Float32Array(tB ? k * n : 0);
   for (let t = 0; t < batch; t++) {
@@ -68,9 +70,11 @@ function product(args: KernelArgs, name: string): Product | null {
       { transposedA: tA },
     );
     if (fast !== null) {
-      out.set(fast, t * m * n);
+      if (out === null) out = fast;
+      else out.set(fast, t * m * n);
       continue;
     }
+    out ??= floats(batch * m * n);
     const A = tA
       ? { data: transpose(av, aOff, k, m, aRow), offset: 0, rowStride: k }
       : { data: av, offset: aOff, rowStride: k };
@@ -79,6 +83,7 @@ function product(args: KernelArgs, name: string): Product | null {
       : { data: bv, offset: bOff, rowStride: n };
     gemm(m, n, k, A, B, { data: out, offset: t * m * n, rowStride: n });
   }
+  out ??= floats(0);
   const rankOut = Math.max(ra, rb);
   const lead =
     batchShape.length < rankOut - 2

@@ -22,6 +22,7 @@ import { geometry, im2col, patchSize } from "../conv";
 import { gemm } from "../gemm";
 import type { FastKernel } from "../kernel";
 import { type GemmScratch, ceil4, simdGemm, simdPatches, writeMatrix } from "../wasm/runtime";
+import { floats } from "../outputs";
 
 /** Patch-matrix floats per SIMD product; bigger batches (inference) go in chunks of images, so
  * the module's memory (which never shrinks) stays bounded. */
@@ -125,7 +126,7 @@ export function convolve(
       break;
     }
     if (whole) y = out;
-    else (y ??= new Float32Array(g.batch * pixels * g.outC)).set(out, b0 * pixels * g.outC);
+    else (y ??= floats(g.batch * pixels * g.outC)).set(out, b0 * pixels * g.outC);
   }
   if (y !== null) {
     if (epilogue !== undefined && !inModule) biasActivation(y, g.outC, epilogue);

@@ -21,6 +21,7 @@ import { col2im, geometry, patchSize } from "../conv";
 import { gemm, transpose } from "../gemm";
 import type { FastKernel } from "../kernel";
 import { simdGemm, writeMatrix } from "../wasm/runtime";
+import { zeros } from "../outputs";
 
 export function conv2dBackpropInput(args: KernelArgs): TensorInfo | null {
   const backend = cpuBackend(args, "Conv2DBackpropInput");
@@ -45,7 +46,7 @@ export function conv2dBackpropInput(args: KernelArgs): TensorInfo | null {
   );
   const g = geometry(info);
   const { pixels, taps } = patchSize(g);
-  const dx = new Float32Array(g.batch * g.inH * g.inW * g.inC);
+  const dx = zeros(g.batch * g.inH * g.inW * g.inC);
   // SIMD: dcols = dy · Wᵀ for the whole batch in one product, then col2im per image.
   const all = simdGemm(
     g.batch * pixels,

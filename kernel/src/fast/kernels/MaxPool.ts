@@ -14,6 +14,7 @@ import {
 } from "../backend";
 import type { FastKernel } from "../kernel";
 import { argmaxCache, poolGeometry, poolKey, scanMaxPoolFast } from "./pool";
+import { floats } from "../outputs";
 
 export function maxPool(args: KernelArgs): TensorInfo | null {
   const backend = cpuBackend(args, "MaxPool");
@@ -34,7 +35,7 @@ export function maxPool(args: KernelArgs): TensorInfo | null {
     roundingAttr(a),
   );
   const size = tf.util.sizeFromShape(info.outShape);
-  const y = new Float32Array(size);
+  const y = floats(size);
   const where = new Int32Array(size);
   const g = poolGeometry(info);
   scanMaxPoolFast(xv, g, y, where);

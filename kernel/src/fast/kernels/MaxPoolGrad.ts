@@ -19,6 +19,7 @@ import {
 } from "../backend";
 import type { FastKernel } from "../kernel";
 import { argmaxCache, poolGeometry, poolKey, scanMaxPoolFast } from "./pool";
+import { zeros } from "../outputs";
 
 export function maxPoolGrad(args: KernelArgs): TensorInfo | null {
   const backend = cpuBackend(args, "MaxPoolGrad");
@@ -40,7 +41,7 @@ export function maxPoolGrad(args: KernelArgs): TensorInfo | null {
     pad,
     roundingAttr(a),
   );
-  const dx = new Float32Array(xv.length);
+  const dx = zeros(xv.length);
   const g = poolGeometry(info);
   const y = args.inputs["output"];
   const cached = y === undefined ? undefined : argmaxCache.get(y.dataId);

@@ -10,6 +10,7 @@ import { type KernelArgs, type TensorInfo, cpuBackend, floatValues, input } from
 import type { FastKernel } from "../kernel";
 import { simd } from "../wasm/runtime";
 import { SIMD_MIN } from "./unary";
+import { copyOf } from "../outputs";
 
 export type BinaryOp = "add" | "sub" | "mul" | "div";
 
@@ -114,7 +115,7 @@ function simdBinary(
   s.f32(pb, b.length).set(b);
   const py = a.length === n ? pa : pb;
   s.fn[op](pa, a.length, pb, b.length, py, n);
-  return s.f32(py, n).slice();
+  return copyOf(s.f32(py, n));
 }
 
 function binary(op: BinaryOp, name: string): (args: KernelArgs) => TensorInfo | null {

@@ -14,6 +14,7 @@ import {
 } from "../backend";
 import type { FastKernel } from "../kernel";
 import { simd } from "../wasm/runtime";
+import { copyOf } from "../outputs";
 
 /** Below this many elements the copies into WebAssembly memory cost more than they save. */
 export const SIMD_MIN = 256;
@@ -26,7 +27,7 @@ function simdInPlace(xv: Float32Array, op: (p: number, n: number) => void): Floa
   const view = s.f32(ptrs[0], xv.length);
   view.set(xv);
   op(ptrs[0], xv.length);
-  return view.slice();
+  return copyOf(view);
 }
 
 export function relu(args: KernelArgs): TensorInfo | null {

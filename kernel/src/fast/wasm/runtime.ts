@@ -7,6 +7,7 @@
  */
 import { type WasmMemory, wasmApi } from "./api";
 import { WASM_BASE64 } from "./binary";
+import { copyOf, floats } from "../outputs";
 
 interface Exports {
   memory: WasmMemory;
@@ -161,8 +162,8 @@ export function writeMatrix(
 
 /** Copy an m×ld matrix's first n columns out (a new compact m×n array). */
 export function readMatrix(src: Float32Array, m: number, n: number, ld: number): Float32Array {
-  if (ld === n) return src.slice(0, m * n);
-  const out = new Float32Array(m * n);
+  if (ld === n) return copyOf(src.subarray(0, m * n));
+  const out = floats(m * n);
   if (n < 64) {
     for (let i = 0, o = 0; i < m; i++) for (let j = 0, s = i * ld; j < n; j++) out[o++] = src[s++];
   } else {
