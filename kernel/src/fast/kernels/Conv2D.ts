@@ -21,7 +21,7 @@ import {
 import { geometry, im2col, patchSize } from "../conv";
 import { gemm } from "../gemm";
 import type { FastKernel } from "../kernel";
-import { type GemmScratch, ceil4, simdGemm, simdPatches, writeMatrix } from "../wasm/runtime";
+import { simdGemm, simdPatches, writeMatrix } from "../wasm/runtime";
 import { floats } from "../outputs";
 
 /** Patch-matrix floats per SIMD product; bigger batches (inference) go in chunks of images, so
@@ -49,8 +49,8 @@ export function biasActivation(y: Float32Array, outC: number, e: ConvEpilogue): 
 
 /**
  * The convolution's output values (with `epilogue` applied) and tfjs's geometry, or null to fall
- * back. With SIMD and a whole batch in one chunk (training), the bias and relu run in the module
- * on the product before it is copied out, and that copy is the result (no second array).
+ * back. With SIMD, the bias and relu run inside the GEMM's store, and with a whole batch in one
+ * chunk (training) the product's copy out of the module is the result (no second array).
  */
 export function convolve(
   args: KernelArgs,
@@ -81,19 +81,8 @@ export function convolve(
   );
   const g = geometry(info);
   const { pixels, taps } = patchSize(g);
-  // In-module epilogue: C + bias (padded to C's row stride) over whole rows, then relu. relu6
-  // has no module function and runs in TypeScript after the copy.
-  const inModule =
-    epilogue !== undefined && epilogue.activation !== "relu6" && epilogue.bias.length > 1;
-  const post = (c: number, ldc: number, where: GemmScratch, rows: number): void => {
-    if (!inModule) return;
-    const s = where.simd;
-    const bias = s.f32(where.scratch, ldc);
-    bias.fill(0);
-    bias.set(epilogue.bias);
-    s.fn.add(c, rows * ldc, where.scratch, ldc, c, rows * ldc);
-    if (epilogue.activation === "relu") s.fn.relu(c, c, rows * ldc);
-  };
+  // Bias and relu inside the SIMD GEMM's store; relu6 runs in TypeScript after the copy.
+  const inGemm = epilogue !== undefined && epilogue.activation !== "relu6";
   // SIMD: a chunk of images' patches as one (images·pixels) × taps matrix, one product. A
   // whole training batch is one chunk, kept in the module's memory for Conv2DBackpropFilter on
   // the same input.
@@ -117,8 +106,8 @@ export function convolve(
             (w, ld) => writeMatrix(w, ld, wv, 0, taps, g.outC, false),
             {
               a: patches,
-              scratch: inModule ? ceil4(g.outC) : 0,
-              epilogue: (c, ldc, where) => post(c, ldc, where, n * pixels),
+              bias: inGemm ? epilogue.bias : undefined,
+              relu: inGemm && epilogue.activation === "relu",
             },
           );
     if (out === null) {
@@ -129,7 +118,7 @@ export function convolve(
     else (y ??= floats(g.batch * pixels * g.outC)).set(out, b0 * pixels * g.outC);
   }
   if (y !== null) {
-    if (epilogue !== undefined && !inModule) biasActivation(y, g.outC, epilogue);
+    if (epilogue !== undefined && !inGemm) biasActivation(y, g.outC, epilogue);
     return { info, y };
   }
   y = new Float32Array(g.batch * pixels * g.outC);

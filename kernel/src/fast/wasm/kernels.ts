@@ -5,9 +5,11 @@
  *
  * All pointers are byte addresses in the module's memory; sizes count float32 elements.
  *
- *   gemm(m, n, k, a, lda, b, ldb, c, ldc, acc):  C (+)= A · B, row-major, n a multiple of 4.
- *       4×8 register tile: per step p, 2 vectors of B's row p and 4 broadcast A[i+r, p] feed
- *       8 f32x4 accumulators (f32 accumulation). Row tail one row at a time, column tail 4 wide.
+ *   gemm(m, n, k, a, lda, b, ldb, c, ldc, flags, bias):  C (+)= A · B, row-major, n a multiple
+ *       of 4. 4×8 register tile: per step p, 2 vectors of B's row p and 4 broadcast A[i+r, p]
+ *       feed 8 f32x4 accumulators (f32 accumulation). Row tail one row at a time, column tail 4
+ *       wide. flags: GEMM_ACCUMULATE adds to C; GEMM_BIAS adds bias[j] (n floats at `bias`) to
+ *       each finished sum; GEMM_RELU then applies relu — both before the store, in that order.
  *   gemmTA(…): the same with A stored transposed (A[i, p] = a[p·lda + i]); 4 consecutive A
  *       values come in one load and are broadcast lane by lane.
  *   im2col(x, batch, inH, inW, inC, outH, outW, kH, kW, sH, sW, dH, dW, padTop, padLeft, cols):
@@ -24,12 +26,13 @@
  *       v, in float32 with the stock op order (../adam.ts).
  */
 import { Func, OP, SIMD, assemble } from "./asm";
+import { GEMM_ACCUMULATE, GEMM_BIAS, GEMM_RELU } from "./flags";
 
 const ZERO = (f: Func): Func => f.f32x4Const(0, 0, 0, 0);
 
 function gemm(transposedA: boolean): Func {
-  const f = new Func(transposedA ? "gemmTA" : "gemm", Array<"i32">(10).fill("i32"));
-  const [m, n, k, a, lda, b, ldb, c, ldc, acc] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const f = new Func(transposedA ? "gemmTA" : "gemm", Array<"i32">(11).fill("i32"));
+  const [m, n, k, a, lda, b, ldb, c, ldc, flags, bias] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   const i = f.local("i32");
   const j = f.local("i32");
   const lda4 = f.local("i32");
@@ -72,7 +75,7 @@ function gemm(transposedA: boolean): Func {
     f.get(c).get(i).get(ldc4).op(OP.i32Mul).op(OP.i32Add).get(j).i32(2).op(OP.i32Shl);
     f.op(OP.i32Add).set(cp);
     f.if(
-      () => f.get(acc),
+      () => f.get(flags).i32(GEMM_ACCUMULATE).op(OP.i32And),
       () => {
         f.get(cp).set(crow);
         for (let r = 0; r < R; r++) {
@@ -114,6 +117,38 @@ function gemm(transposedA: boolean): Func {
         }
         if (transposedA) f.inc(ap[0], () => f.get(lda4));
         f.inc(bp, () => f.get(ldb4));
+      },
+    );
+    // Epilogue on the finished sums: + bias[j..], then relu (tfjs's x < 0 ? 0 : x), so the
+    // rounding is the unfused ops' (sum, then add, then relu).
+    f.if(
+      () => f.get(flags).i32(GEMM_BIAS).op(OP.i32And),
+      () => {
+        for (let v = 0; v < V; v++) {
+          f.get(bias)
+            .get(j)
+            .i32(2)
+            .op(OP.i32Shl)
+            .op(OP.i32Add)
+            .v128Load(16 * v)
+            .set(bv[v]);
+        }
+        for (let r = 0; r < R; r++) {
+          for (let v = 0; v < V; v++) {
+            f.get(accs[r][v]).get(bv[v]).simd(SIMD.f32x4Add).set(accs[r][v]);
+          }
+        }
+      },
+    );
+    f.if(
+      () => f.get(flags).i32(GEMM_RELU).op(OP.i32And),
+      () => {
+        for (let r = 0; r < R; r++) {
+          for (let v = 0; v < V; v++) {
+            ZERO(f).get(accs[r][v]).get(accs[r][v]);
+            ZERO(f).simd(SIMD.f32x4Lt).simd(SIMD.bitselect).set(accs[r][v]);
+          }
+        }
       },
     );
     f.get(cp).set(crow);

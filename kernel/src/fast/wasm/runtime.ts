@@ -8,6 +8,7 @@
 import { type WasmMemory, wasmApi } from "./api";
 import { WASM_BASE64 } from "./binary";
 import { copyOf, floats } from "../outputs";
+import { GEMM_BIAS, GEMM_RELU } from "./flags";
 
 interface Exports {
   memory: WasmMemory;
@@ -185,7 +186,7 @@ export interface GemmScratch {
  * C = A · B (m×n, compact, new array) with the SIMD GEMM. `writeA(a)` fills A (m×k, row
  * stride k; with `transposedA`, Aᵀ stored k×m, row stride m) and `writeB(b, ldb)` fills B
  * (k×n, row stride ldb = ceil4(n), padding columns zeroed — writeMatrix does that). `scratch`
- * floats of extra memory are reserved for writeA (or the epilogue); `a` gives A's address when A is already in
+ * floats of extra memory are reserved for writeA; `a` gives A's address when A is already in
  * memory (the patch cache) and writeA is not called. Null when SIMD is unavailable or memory
  * cannot grow.
  */
@@ -199,23 +200,41 @@ export function simdGemm(
     transposedA?: boolean;
     scratch?: number;
     a?: number;
-    /** Runs on C (byte address, row stride ldc = ceil4(n)) before it is copied out. */
-    epilogue?: (c: number, ldc: number, where: GemmScratch) => void;
+    /**
+     * Added to each row of C (n values, or one for all) before relu when `relu`, inside the
+     * GEMM's store (./kernels.ts GEMM_BIAS, GEMM_RELU).
+     */
+    bias?: Float32Array;
+    relu?: boolean;
   } = {},
 ): Float32Array | null {
   const s = simd();
   if (s === null) return null;
   const np = ceil4(n);
   const given = options.a;
-  const p = s.alloc(given === undefined ? m * k : 0, k * np, m * np, options.scratch ?? 0);
+  const bias = options.bias;
+  const p = s.alloc(
+    given === undefined ? m * k : 0,
+    k * np,
+    m * np,
+    options.scratch ?? 0,
+    bias === undefined ? 0 : np,
+  );
   if (p === null) return null;
-  const [pb, pc, ps] = p.slice(1);
+  const [pb, pc, ps, pbias] = p.slice(1);
   const pa = given ?? p[0];
   if (given === undefined) writeA(s.f32(pa, m * k), { simd: s, a: pa, scratch: ps });
   writeB(s.f32(pb, k * np), np);
-  if (options.transposedA === true) s.fn.gemmTA(m, np, k, pa, m, pb, np, pc, np, 0);
-  else s.fn.gemm(m, np, k, pa, k, pb, np, pc, np, 0);
-  options.epilogue?.(pc, np, { simd: s, a: pa, scratch: ps });
+  let flags = 0;
+  if (bias !== undefined) {
+    const padded = s.f32(pbias, np);
+    if (bias.length === 1) padded.fill(bias[0]);
+    else padded.fill(0).set(bias);
+    flags |= GEMM_BIAS;
+  }
+  if (options.relu === true) flags |= GEMM_RELU;
+  if (options.transposedA === true) s.fn.gemmTA(m, np, k, pa, m, pb, np, pc, np, flags, pbias);
+  else s.fn.gemm(m, np, k, pa, k, pb, np, pc, np, flags, pbias);
   return readMatrix(s.f32(pc, m * np), m, n, np);
 }
 
