@@ -22,6 +22,8 @@
  *   maxpool(x, batch, inH, inW, C, outH, outW, kH, kW, sH, sW, padTop, padLeft, values, where):
  *       NHWC max pool storing each window's max and the flat x index of its first strictly
  *       greater element (−1 and −∞ for a window with none), vectorized over channels.
+ *   maxpoolgrad(dy, where, m, dx, n): dx[0..n) = 0, then dx[where[o]] += dy[o] for o < m with
+ *       where[o] ≥ 0 (max pool's gradient from the forward scan's argmax, in output order).
  *   adam(θ, m, v, g, n, β1, 1−β1, β2, 1−β2, ε, −lr, 1−β1ᵗ, 1−β2ᵗ): Adam's update in place on θ, m,
  *       v, in float32 with the stock op order (../adam.ts).
  */
@@ -734,6 +736,50 @@ function adam(): Func {
   return f;
 }
 
+function maxpoolgrad(): Func {
+  const f = new Func("maxpoolgrad", ["i32", "i32", "i32", "i32", "i32"]);
+  const [dy, where, m, dx, n] = [0, 1, 2, 3, 4];
+  const p = f.local("i32");
+  const end = f.local("i32");
+  const i = f.local("i32");
+  // dx = 0: vectors, then the tail
+  f.get(dx).set(p);
+  f.get(dx).get(n).i32(-4).op(OP.i32And).i32(2).op(OP.i32Shl).op(OP.i32Add).set(end);
+  f.while(
+    () => f.lt(p, end),
+    () => {
+      f.get(p);
+      ZERO(f).v128Store();
+      f.inc(p, 16);
+    },
+  );
+  f.get(dx).get(n).i32(2).op(OP.i32Shl).op(OP.i32Add).set(end);
+  f.while(
+    () => f.lt(p, end),
+    () => {
+      f.get(p).f32(0).f32Store();
+      f.inc(p, 4);
+    },
+  );
+  // dx[where[o]] += dy[o] for every window with a maximum (where ≥ 0)
+  f.get(where).get(m).i32(2).op(OP.i32Shl).op(OP.i32Add).set(end);
+  f.while(
+    () => f.lt(where, end),
+    () => {
+      f.get(where).i32Load().set(i);
+      f.if(
+        () => f.get(i).i32(0).op(OP.i32GeS),
+        () => {
+          f.get(dx).get(i).i32(2).op(OP.i32Shl).op(OP.i32Add).set(p);
+          f.get(p).get(p).f32Load().get(dy).f32Load().op(OP.f32Add).f32Store();
+        },
+      );
+      f.inc(where, 4).inc(dy, 4);
+    },
+  );
+  return f;
+}
+
 export function buildModule(): Uint8Array {
   return assemble([
     gemm(false),
@@ -748,5 +794,6 @@ export function buildModule(): Uint8Array {
     colsum(),
     maxpool(),
     adam(),
+    maxpoolgrad(),
   ]);
 }

@@ -24,6 +24,7 @@ interface Exports {
   colsum(x: number, rows: number, cols: number, out: number): void;
   maxpool(...args: number[]): void;
   adam(...args: number[]): void;
+  maxpoolgrad(dy: number, where: number, m: number, dx: number, n: number): void;
 }
 
 export type BinaryName = "add" | "sub" | "mul" | "div";
