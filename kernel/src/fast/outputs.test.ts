@@ -130,3 +130,32 @@ test("training with recycling gives the same weights as without (3 fit steps)", 
   assert.deepEqual(recycled, plain);
   enableFastKernels();
 });
+
+test("MaxPool's argmax positions go back with its output; a live output's gradient is unaffected", () => {
+  enableFastKernels();
+  const shape: [number, number, number, number] = [4, 64, 32, 8]; // outputs of 16,384 floats
+  const xs = [1, 2, 3].map((s) => tf.randomUniform(shape, -1, 1, "float32", s) as tf.Tensor4D);
+  const [y1, y2orig] = xs.slice(0, 2).map((x) => tf.maxPool(x, 2, 2, "valid"));
+  // A clone shares y2's data: disposing the original must not release its positions.
+  const y2 = y2orig.clone();
+  y2orig.dispose();
+  const dy = tf.randomUniform(y2.shape, -1, 1, "float32", 7);
+  const attrs = { filterSize: 2, strides: 2, pad: "valid" } as const;
+  const grad = (): Float32Array =>
+    tf.tidy(
+      () =>
+        (
+          tf.engine().runKernel("MaxPoolGrad", { dy, input: xs[1], output: y2 }, attrs) as tf.Tensor
+        ).dataSync() as Float32Array,
+    );
+  const before = recycling.reused;
+  y1.dispose();
+  const y3 = tf.maxPool(xs[2], 2, 2, "valid"); // takes y1's output array and argmax positions
+  assert.ok(recycling.reused >= before + 2, `reused ${recycling.reused - before}`);
+  const fast = grad();
+  disableFastKernels();
+  const stock = grad();
+  enableFastKernels();
+  assert.deepEqual([...fast], [...stock]);
+  tf.dispose([...xs, y2, y3, dy]);
+});

@@ -33,6 +33,13 @@ let byBuffer = new WeakMap<ArrayBufferLike, Float32Array>();
 const free = new Map<number, Float32Array[]>();
 let freeBytes = 0;
 
+/**
+ * Int32 scratch a kernel keeps beside an output (MaxPool's argmax positions), recycled when that
+ * output's data is deleted; `forget` drops the kernel's own reference first.
+ */
+let companions = new WeakMap<object, { values: Int32Array; forget: () => void }>();
+const freeInts = new Map<number, Int32Array[]>();
+
 /** Counters for tests and benchmarks. */
 export const recycling = { reused: 0, allocated: 0, released: 0, escaped: 0 };
 
@@ -52,6 +59,28 @@ export function floats(n: number): Float32Array {
   byBuffer.set(a.buffer, a);
   pending.add(a);
   return a;
+}
+
+/** An Int32Array of n elements (contents unspecified) to `attach` to an output. */
+export function ints(n: number): Int32Array {
+  if (n < RECYCLE_MIN || !installed) return new Int32Array(n);
+  const reused = freeInts.get(n)?.pop();
+  if (reused !== undefined) {
+    freeBytes -= reused.byteLength;
+    recycling.reused++;
+    return reused;
+  }
+  recycling.allocated++;
+  return new Int32Array(n);
+}
+
+/**
+ * Recycle `values` (from `ints`, never given to tfjs) once the data of `dataId` is deleted,
+ * after calling `forget` (which must drop every reference the caller keeps to it).
+ */
+export function attach(dataId: object, values: Int32Array, forget: () => void): void {
+  if (installed !== null && values.length >= RECYCLE_MIN)
+    companions.set(dataId, { values, forget });
 }
 
 /** `floats(n)` filled with zeros. */
@@ -77,12 +106,12 @@ function escape(values: unknown): void {
   }
 }
 
-function release(a: Float32Array): void {
+function release<T extends Float32Array | Int32Array>(a: T, lists: Map<number, T[]>): void {
   if (freeBytes + a.byteLength > MAX_BYTES) return;
-  const list = free.get(a.length) ?? [];
+  const list = lists.get(a.length) ?? [];
   if (list.length >= PER_LENGTH) return;
   list.push(a);
-  free.set(a.length, list);
+  lists.set(a.length, list);
   freeBytes += a.byteLength;
   recycling.released++;
 }
@@ -131,9 +160,16 @@ export function enableRecycling(): void {
   backend.disposeData = function (this: Hookable, id, force) {
     const values = this.data.get(id)?.values;
     const r = disposeData.call(this, id, force);
-    if (values instanceof Float32Array && owned.has(values) && !this.data.has(id)) {
+    if (this.data.has(id)) return r;
+    if (values instanceof Float32Array && owned.has(values)) {
       owned.delete(values);
-      release(values);
+      release(values, free);
+    }
+    const c = companions.get(id);
+    if (c !== undefined) {
+      companions.delete(id);
+      c.forget();
+      release(c.values, freeInts);
     }
     return r;
   };
@@ -154,6 +190,8 @@ export function disableRecycling(): void {
   pending = new WeakSet();
   owned = new WeakSet();
   byBuffer = new WeakMap();
+  companions = new WeakMap();
   free.clear();
+  freeInts.clear();
   freeBytes = 0;
 }

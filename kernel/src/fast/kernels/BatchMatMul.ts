@@ -55,8 +55,9 @@ function product(args: KernelArgs, name: string): Product | null {
   const batch = Math.max(sizeA, sizeB);
   // One matrix (Dense layers): the SIMD product's array is the result, no second copy.
   let out = batch === 1 ? null : floats(batch * m * n);
-  const aRow = new Float32Array(tA ? m * k : 0);
-  const bRow = new Float32Array(tB ? k * n : 0);
+  // Transposition buffers of the TypeScript path, allocated only if it runs.
+  let aRow: Float32Array | undefined;
+  let bRow: Float32Array | undefined;
   for (let t = 0; t < batch; t++) {
     const aOff = (sizeA === 1 ? 0 : t) * m * k;
     const bOff = (sizeB === 1 ? 0 : t) * k * n;
@@ -76,10 +77,18 @@ function product(args: KernelArgs, name: string): Product | null {
     }
     out ??= floats(batch * m * n);
     const A = tA
-      ? { data: transpose(av, aOff, k, m, aRow), offset: 0, rowStride: k }
+      ? {
+          data: transpose(av, aOff, k, m, (aRow ??= new Float32Array(m * k))),
+          offset: 0,
+          rowStride: k,
+        }
       : { data: av, offset: aOff, rowStride: k };
     const B = tB
-      ? { data: transpose(bv, bOff, n, k, bRow), offset: 0, rowStride: n }
+      ? {
+          data: transpose(bv, bOff, n, k, (bRow ??= new Float32Array(k * n))),
+          offset: 0,
+          rowStride: n,
+        }
       : { data: bv, offset: bOff, rowStride: n };
     gemm(m, n, k, A, B, { data: out, offset: t * m * n, rowStride: n });
   }

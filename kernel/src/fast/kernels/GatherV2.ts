@@ -15,6 +15,7 @@ import {
   numericValues,
 } from "../backend";
 import type { FastKernel } from "../kernel";
+import { floats } from "../outputs";
 
 export function gatherV2(args: KernelArgs): TensorInfo | null {
   const backend = cpuBackend(args, "GatherV2");
@@ -30,8 +31,7 @@ export function gatherV2(args: KernelArgs): TensorInfo | null {
   if (!xv || !iv || indices.dtype !== "int32") return null;
   const rows = x.shape[0];
   const row = rows === 0 ? 0 : xv.length / rows;
-  const out =
-    x.dtype === "float32" ? new Float32Array(iv.length * row) : new Int32Array(iv.length * row);
+  const out = x.dtype === "float32" ? floats(iv.length * row) : new Int32Array(iv.length * row);
   for (let i = 0; i < iv.length; i++) {
     const r = iv[i];
     if (r < 0 || r >= rows) {

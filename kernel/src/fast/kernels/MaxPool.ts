@@ -14,7 +14,7 @@ import {
 } from "../backend";
 import type { FastKernel } from "../kernel";
 import { argmaxCache, poolGeometry, poolKey, scanMaxPoolFast } from "./pool";
-import { floats } from "../outputs";
+import { attach, floats, ints } from "../outputs";
 
 export function maxPool(args: KernelArgs): TensorInfo | null {
   const backend = cpuBackend(args, "MaxPool");
@@ -36,11 +36,12 @@ export function maxPool(args: KernelArgs): TensorInfo | null {
   );
   const size = tf.util.sizeFromShape(info.outShape);
   const y = floats(size);
-  const where = new Int32Array(size);
+  const where = ints(size);
   const g = poolGeometry(info);
   scanMaxPoolFast(xv, g, y, where);
   const out = backend.makeTensorInfo(info.outShape, "float32", y);
   argmaxCache.set(out.dataId, { x: x.dataId, key: poolKey(g), where });
+  attach(out.dataId, where, () => argmaxCache.delete(out.dataId));
   return out;
 }
 
