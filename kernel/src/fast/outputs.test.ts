@@ -119,7 +119,7 @@ test("training with recycling gives the same weights as without (3 fit steps)", 
       tf.oneHot(tf.range(0, 96, 1, "int32").mod(tf.scalar(4, "int32")), 4).toFloat(),
     );
     await model.fit(xs, ys, { batchSize: 32, epochs: 1, shuffle: false, verbose: 0 });
-    const w = model.getWeights().map((t) => t.dataSync().slice());
+    const w = model.getWeights().map((t) => Float32Array.from(t.dataSync()));
     tf.dispose([xs, ys]);
     model.dispose();
     disableFastKernels();
