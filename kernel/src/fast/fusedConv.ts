@@ -139,20 +139,23 @@ function filterGradKernel(args: KernelArgs): TensorInfo {
       readMatrix(s.f32(pc, taps * np), taps, g.outC, np),
     );
   }
-  // TypeScript: the stock-shaped kernel on the masked gradient.
+  // TypeScript: the stock-shaped kernel on the masked gradient (dy itself when linear).
   const masked = maskedValues(dyv, yv, act);
   stash = { dy: dy.dataId, y: y.dataId, db: columnSums(masked, g.outC) };
-  const maskedInfo = backend.makeTensorInfo(dy.shape.slice(), "float32", masked);
+  const maskedInfo =
+    masked === dyv ? null : backend.makeTensorInfo(dy.shape.slice(), "float32", masked);
   try {
     const r = conv2dBackpropFilter({
-      inputs: { x, dy: maskedInfo },
+      inputs: { x, dy: maskedInfo ?? dy },
       backend,
       attrs: { ...a, filterShape: fs },
     });
     if (r === null) throw new Error(`${FILTER_GRAD}: unsupported input`);
     return r;
   } finally {
-    (backend as unknown as { disposeData(id: object): void }).disposeData(maskedInfo.dataId);
+    if (maskedInfo !== null) {
+      (backend as unknown as { disposeData(id: object): void }).disposeData(maskedInfo.dataId);
+    }
   }
 }
 
