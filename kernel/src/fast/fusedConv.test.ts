@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { BIAS_GRAD, CONV, FILTER_GRAD } from "./fusedConv";
 import { disableFastKernels, enableFastKernels } from "./registry";
-import { randomTensor, rng } from "./testing";
+import { assertClose, randomTensor, rng } from "./testing";
 import { setSimdEnabled } from "./wasm/runtime";
 
 tf.setBackend("cpu");
@@ -33,22 +33,6 @@ function forwardAndGrads(
       grads: grads.map((g) => g.dataSync() as Float32Array),
     };
   });
-}
-
-function assertClose(
-  actual: Float32Array,
-  expected: Float32Array,
-  label: string,
-  rtol = 1e-4,
-): void {
-  assert.equal(actual.length, expected.length, `${label}: length`);
-  let scale = 1e-30;
-  for (const v of expected) scale = Math.max(scale, Math.abs(v));
-  for (let i = 0; i < expected.length; i++) {
-    const ok =
-      Object.is(actual[i], expected[i]) || Math.abs(actual[i] - expected[i]) <= rtol * scale;
-    if (!ok) assert.fail(`${label}: [${i}] ${actual[i]} vs stock ${expected[i]} (scale ${scale})`);
-  }
 }
 
 async function kernelNames(f: () => tf.TensorContainer): Promise<string[]> {

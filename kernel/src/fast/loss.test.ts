@@ -3,30 +3,9 @@ import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { ARGMAX_MATCH, SOFTMAX_CE, SOFTMAX_CE_GRAD, argmaxMatch } from "./loss";
 import { disableFastKernels, enableFastKernels } from "./registry";
-import { randomTensor, rng } from "./testing";
+import { assertClose, randomTensor, rng } from "./testing";
 
 tf.setBackend("cpu");
-
-/**
- * Within rtol of the tensor's scale, plus `atol`: stock float32 loses the absolute precision of
- * the logits when it subtracts logsumexp (ulp(80) ≈ 8e-6); the kernel's float64 sums do not.
- */
-function assertClose(
-  actual: Float32Array,
-  expected: Float32Array,
-  label: string,
-  rtol: number,
-  atol = 0,
-): void {
-  assert.equal(actual.length, expected.length, `${label}: length`);
-  let scale = 1e-30;
-  for (const v of expected) scale = Math.max(scale, Math.abs(v));
-  for (let i = 0; i < expected.length; i++) {
-    const ok =
-      Object.is(actual[i], expected[i]) || Math.abs(actual[i] - expected[i]) <= rtol * scale + atol;
-    if (!ok) assert.fail(`${label}: [${i}] ${actual[i]} vs stock ${expected[i]} (scale ${scale})`);
-  }
-}
 
 /** Loss value and its gradients with respect to labels and logits. */
 function lossAndGrads(labels: tf.Tensor, logits: tf.Tensor, dyScale: number): Float32Array[] {
@@ -64,6 +43,8 @@ test("fused softmax cross-entropy: value and both gradients equal stock (1e-5) o
       const stock = lossAndGrads(labels, logits, dyScale);
       enableFastKernels();
       const fast = lossAndGrads(labels, logits, dyScale);
+      // Stock float32 loses the logits' absolute precision when it subtracts logsumexp
+      // (ulp(80) ≈ 8e-6); the kernel's float64 sums do not: allow a few of those ulps.
       const ulps = (4 * range * Math.abs(dyScale)) / 2 ** 23;
       ["loss", "dlabels", "dlogits"].forEach((name, i) =>
         assertClose(fast[i], stock[i], `case ${c} [${n}, ${k}] ${name}`, 1e-5, ulps),

@@ -54,14 +54,28 @@ export function assertMatchesStock(
     .join(" ")}`;
   assert.deepEqual(actual.shape, expected.shape, `${label}: shape`);
   assert.equal(actual.dtype, expected.dtype, `${label}: dtype`);
-  const e = expected.dataSync();
-  const a = actual.dataSync();
-  let scale = 1e-30;
-  for (const v of e) scale = Math.max(scale, Math.abs(v));
-  for (let i = 0; i < e.length; i++) {
-    const ok = Object.is(a[i], e[i]) || Math.abs(a[i] - e[i]) <= rtol * scale;
-    if (!ok) assert.fail(`${label}: element ${i} is ${a[i]}, stock ${e[i]} (scale ${scale})`);
-  }
+  assertClose(actual.dataSync(), expected.dataSync(), label, rtol);
   expected.dispose();
   actual.dispose();
+}
+
+/**
+ * Every element of `actual` equals stock's `expected` (Object.is) or is within `rtol` of the
+ * largest stock magnitude plus `atol` (sums that cancel to ~0 are judged on the tensor's scale).
+ */
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  label: string,
+  rtol = 1e-4,
+  atol = 0,
+): void {
+  assert.equal(actual.length, expected.length, `${label}: length`);
+  let scale = 1e-30;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
+  for (let i = 0; i < expected.length; i++) {
+    const [a, e] = [actual[i], expected[i]];
+    const ok = Object.is(a, e) || Math.abs(a - e) <= rtol * scale + atol;
+    if (!ok) assert.fail(`${label}: element ${i} is ${a}, stock ${e} (scale ${scale})`);
+  }
 }
