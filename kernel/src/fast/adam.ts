@@ -21,6 +21,7 @@ import { type KernelArgs, attrs, cpuBackend, floatValues, input, numberAttr } fr
 import { SIMD_MIN } from "./kernels/unary";
 import { simd } from "./wasm/runtime";
 import { copyOf } from "./outputs";
+import { registerOwnKernels, unregisterOwnKernels } from "./kernel";
 
 export const ADAM = "TsquantAdam";
 
@@ -164,9 +165,7 @@ function fusedApply(this: tf.AdamOptimizer, grads: Grads): void {
 export function enableFastAdam(): void {
   if (stockApply !== undefined) return;
   stockApply = tf.AdamOptimizer.prototype.applyGradients;
-  if (tf.getKernel(ADAM, "cpu") === undefined) {
-    tf.registerKernel({ kernelName: ADAM, backendName: "cpu", kernelFunc: adamKernel });
-  }
+  registerOwnKernels([[ADAM, adamKernel]]);
   tf.AdamOptimizer.prototype.applyGradients = fusedApply;
 }
 
@@ -174,5 +173,5 @@ export function disableFastAdam(): void {
   if (stockApply === undefined) return;
   tf.AdamOptimizer.prototype.applyGradients = stockApply;
   stockApply = undefined;
-  if (tf.getKernel(ADAM, "cpu") !== undefined) tf.unregisterKernel(ADAM, "cpu");
+  unregisterOwnKernels([ADAM]);
 }

@@ -43,6 +43,7 @@ import { RELU_GRAD } from "./gradients";
 import { conv2dBackpropFilter } from "./kernels/Conv2DBackpropFilter";
 import { convolve } from "./kernels/Conv2D";
 import { ceil4, readMatrix, simd, simdPatches, writeMatrix } from "./wasm/runtime";
+import { registerOwnKernels, unregisterOwnKernels } from "./kernel";
 
 export const CONV = "TsquantConv2D";
 export const FILTER_GRAD = "TsquantConv2DFilterGrad";
@@ -273,15 +274,11 @@ export function enableFusedConv(): void {
   if (stockFused !== undefined) return;
   const stock = fusedOps.conv2d;
   stockFused = stock;
-  for (const [name, fn] of [
+  registerOwnKernels([
     [CONV, convKernel],
     [FILTER_GRAD, filterGradKernel],
     [BIAS_GRAD, biasGradKernel],
-  ] as const) {
-    if (tf.getKernel(name, "cpu") === undefined) {
-      tf.registerKernel({ kernelName: name, backendName: "cpu", kernelFunc: fn as tf.KernelFunc });
-    }
-  }
+  ]);
   // tfjs has no unregisterGradient; this one stays registered, unused once the kernel is gone.
   tf.registerGradient(convGradient);
   fusedOps.conv2d = (args: FusedConvArgs) => fastFusedConv(args) ?? stock(args);
@@ -291,8 +288,6 @@ export function disableFusedConv(): void {
   if (stockFused === undefined) return;
   fusedOps.conv2d = stockFused;
   stockFused = undefined;
-  for (const name of [CONV, FILTER_GRAD, BIAS_GRAD]) {
-    if (tf.getKernel(name, "cpu") !== undefined) tf.unregisterKernel(name, "cpu");
-  }
+  unregisterOwnKernels([CONV, FILTER_GRAD, BIAS_GRAD]);
   stash = null;
 }

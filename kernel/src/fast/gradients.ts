@@ -14,6 +14,7 @@ import { type KernelArgs, cpuBackend, floatValues, input } from "./backend";
 import { SIMD_MIN } from "./kernels/unary";
 import { simd } from "./wasm/runtime";
 import { copyOf, floats } from "./outputs";
+import { registerOwnKernels, unregisterOwnKernels } from "./kernel";
 
 export const RELU_GRAD = "TsquantReluGrad";
 
@@ -53,9 +54,7 @@ export function enableFastGradients(): void {
   const stock = tf.getGradient("Relu");
   if (stock === undefined) return;
   stockRelu = stock;
-  if (tf.getKernel(RELU_GRAD, "cpu") === undefined) {
-    tf.registerKernel({ kernelName: RELU_GRAD, backendName: "cpu", kernelFunc: reluGrad });
-  }
+  registerOwnKernels([[RELU_GRAD, reluGrad]]);
   tf.registerGradient({
     ...stock,
     gradFunc: (dy, saved, attrs) => {
@@ -74,5 +73,5 @@ export function disableFastGradients(): void {
   if (stockRelu === undefined) return;
   tf.registerGradient(stockRelu);
   stockRelu = undefined;
-  if (tf.getKernel(RELU_GRAD, "cpu") !== undefined) tf.unregisterKernel(RELU_GRAD, "cpu");
+  unregisterOwnKernels([RELU_GRAD]);
 }

@@ -22,6 +22,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type KernelArgs, type TensorInfo, cpuBackend, floatValues, input } from "./backend";
+import { registerOwnKernels, unregisterOwnKernels } from "./kernel";
 
 export const SOFTMAX_CE = "TsquantSoftmaxCE";
 export const SOFTMAX_CE_GRAD = "TsquantSoftmaxCEGrad";
@@ -149,15 +150,11 @@ export function enableFastLoss(): void {
   if (stockLoss !== undefined) return;
   const stock = lossOps.softmaxCrossEntropy;
   stockLoss = stock;
-  for (const [name, fn] of [
+  registerOwnKernels([
     [SOFTMAX_CE, lossKernel],
     [SOFTMAX_CE_GRAD, gradKernel],
     [ARGMAX_MATCH, matchKernel],
-  ] as const) {
-    if (tf.getKernel(name, "cpu") === undefined) {
-      tf.registerKernel({ kernelName: name, backendName: "cpu", kernelFunc: fn });
-    }
-  }
+  ]);
   // tfjs has no unregisterGradient; this one stays registered, unused once the kernel is gone.
   tf.registerGradient(lossGradient);
   const fast = ((labels, logits, weights, labelSmoothing, reduction) => {
@@ -177,7 +174,5 @@ export function disableFastLoss(): void {
   if (stockLoss === undefined) return;
   lossOps.softmaxCrossEntropy = stockLoss;
   stockLoss = undefined;
-  for (const name of [SOFTMAX_CE, SOFTMAX_CE_GRAD, ARGMAX_MATCH]) {
-    if (tf.getKernel(name, "cpu") !== undefined) tf.unregisterKernel(name, "cpu");
-  }
+  unregisterOwnKernels([SOFTMAX_CE, SOFTMAX_CE_GRAD, ARGMAX_MATCH]);
 }
