@@ -31,16 +31,11 @@ import {
   floatValues,
   input,
   isChannelsLast,
-  numbersAttr,
-  padAttr,
-  pairAttr,
-  roundingAttr,
-  shape4,
   stringAttr,
 } from "./backend";
-import { geometry, patchSize } from "./conv";
+import { patchSize } from "./conv";
 import { RELU_GRAD } from "./gradients";
-import { conv2dBackpropFilter } from "./kernels/Conv2DBackpropFilter";
+import { conv2dBackpropFilter, filterGradientInputs } from "./kernels/Conv2DBackpropFilter";
 import { convolve } from "./kernels/Conv2D";
 import { ceil4, readMatrix, simd, simdPatches, writeMatrix } from "./wasm/runtime";
 import { registerOwnKernels, unregisterOwnKernels } from "./kernel";
@@ -94,29 +89,14 @@ let stash: { dy: object; y: object; db: Float32Array } | null = null;
 function filterGradKernel(args: KernelArgs): TensorInfo {
   const backend = cpuBackend(args, FILTER_GRAD);
   const act = activationAttr(args, FILTER_GRAD);
-  const x = input(args, "x", FILTER_GRAD);
   const dy = input(args, "dy", FILTER_GRAD);
   const y = input(args, "y", FILTER_GRAD);
-  const a = attrs(args);
-  const xShape = shape4(x);
-  const fs = numbersAttr(a, "filterShape");
-  const strides = pairAttr(a, "strides");
-  const pad = padAttr(a);
-  const xv = floatValues(backend, x);
-  const dyv = floatValues(backend, dy);
+  const inputs = filterGradientInputs(args, FILTER_GRAD);
   const yv = floatValues(backend, y);
-  if (!xShape || !fs || fs.length !== 4 || !strides || pad === undefined || !xv || !dyv || !yv) {
+  if (inputs === null || yv === null) {
     throw new Error(`${FILTER_GRAD}: unsupported input (the wrapper checks this first)`);
   }
-  const info = tf.backend_util.computeConv2DInfo(
-    xShape,
-    [fs[0], fs[1], fs[2], fs[3]],
-    strides,
-    1,
-    pad,
-    roundingAttr(a),
-  );
-  const g = geometry(info);
+  const { x, xv, dyv, info, g } = inputs;
   const { pixels, taps } = patchSize(g);
   const rows = g.batch * pixels;
   const s = simd();
@@ -149,7 +129,7 @@ function filterGradKernel(args: KernelArgs): TensorInfo {
     const r = conv2dBackpropFilter({
       inputs: { x, dy: maskedInfo ?? dy },
       backend,
-      attrs: { ...a, filterShape: fs },
+      attrs: attrs(args),
     });
     if (r === null) throw new Error(`${FILTER_GRAD}: unsupported input`);
     return r;

@@ -18,15 +18,26 @@ import {
   roundingAttr,
   shape4,
 } from "../backend";
-import { geometry, im2colT, patchSize } from "../conv";
+import { type ConvGeometry, geometry, im2colT, patchSize } from "../conv";
 import { gemm } from "../gemm";
 import type { FastKernel } from "../kernel";
 import { simdGemm, simdPatches, writeMatrix } from "../wasm/runtime";
 
-export function conv2dBackpropFilter(args: KernelArgs): TensorInfo | null {
-  const backend = cpuBackend(args, "Conv2DBackpropFilter");
-  const x = input(args, "x", "Conv2DBackpropFilter");
-  const dy = input(args, "dy", "Conv2DBackpropFilter");
+/** A filter gradient's inputs x and dy (float32 values) and geometry, from its attributes
+ * (filterShape, strides, pad, dimRoundingMode, dataFormat); null for a case to fall back on. */
+export function filterGradientInputs(
+  args: KernelArgs,
+  name: string,
+): {
+  x: TensorInfo;
+  xv: Float32Array;
+  dyv: Float32Array;
+  info: tf.backend_util.Conv2DInfo;
+  g: ConvGeometry;
+} | null {
+  const backend = cpuBackend(args, name);
+  const x = input(args, "x", name);
+  const dy = input(args, "dy", name);
   const a = attrs(args);
   const xShape = shape4(x);
   const fs = numbersAttr(a, "filterShape");
@@ -44,7 +55,14 @@ export function conv2dBackpropFilter(args: KernelArgs): TensorInfo | null {
     pad,
     roundingAttr(a),
   );
-  const g = geometry(info);
+  return { x, xv, dyv, info, g: geometry(info) };
+}
+
+export function conv2dBackpropFilter(args: KernelArgs): TensorInfo | null {
+  const backend = cpuBackend(args, "Conv2DBackpropFilter");
+  const inputs = filterGradientInputs(args, "Conv2DBackpropFilter");
+  if (inputs === null) return null;
+  const { x, xv, dyv, info, g } = inputs;
   const { pixels, taps } = patchSize(g);
   // SIMD: one product for the whole batch, dW = colsᵀ · dy with cols the (batch·pixels) × taps
   // patch matrix (the GEMM reads A transposed) and dy (batch·pixels) × outC.
