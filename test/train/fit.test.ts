@@ -8,6 +8,7 @@ import {
   progressCallback,
   textProgress,
 } from "../../kernel/src/train";
+import { UsageError } from "../../kernel/src/errors";
 
 tf.setBackend("cpu");
 
@@ -155,5 +156,57 @@ describe("fit", () => {
     const r = await fit(model, x, y, { signal: AbortSignal.abort(), progress: false });
     assert.equal(r.interrupted, true);
     assert.deepEqual(model.getWeights()[0].dataSync(), w0);
+  });
+});
+
+describe("fit with a seed", () => {
+  const weights = (m: tf.LayersModel): number[] =>
+    m.getWeights().flatMap((w) => Array.from(w.dataSync()));
+  const train = async (seed: number | undefined): Promise<{ w: number[]; losses: number[] }> => {
+    const { x, y } = data(40);
+    const model = smallModel();
+    const losses: number[] = [];
+    await fit(model, x, y, {
+      epochs: 3,
+      batchSize: 4,
+      seed,
+      progress: false,
+      callbacks: [{ onBatchEnd: async (_b, logs) => void losses.push(logs?.loss ?? NaN) }],
+    });
+    return { w: weights(model), losses };
+  };
+
+  test("the same seed gives the same batches and weights; another seed, others", async () => {
+    const a = await train(7);
+    const b = await train(7);
+    const c = await train(8);
+    assert.deepEqual(b.losses, a.losses);
+    assert.deepEqual(b.w, a.w);
+    assert.notDeepEqual(c.losses, a.losses);
+    assert.notDeepEqual(c.w, a.w);
+    // Each epoch gets its own order: the per-batch losses of epochs 1 and 2 differ in order.
+    assert.notDeepEqual(a.losses.slice(10, 20), a.losses.slice(0, 10));
+  });
+
+  test("tf.util.shuffle is restored (also when training throws); Math.random is untouched", async () => {
+    const stock = tf.util.shuffle;
+    const random = Math.random;
+    await train(1);
+    assert.equal(tf.util.shuffle, stock);
+    const { x } = data(8);
+    const model = smallModel();
+    await assert.rejects(fit(model, x, tf.zeros([8, 5]), { seed: 1, progress: false }));
+    assert.equal(tf.util.shuffle, stock);
+    assert.equal(Math.random, random);
+  });
+
+  test("a seed that is not a 32-bit unsigned integer is refused by name", async () => {
+    const { x, y } = data(8);
+    for (const seed of [-1, 1.5, 2 ** 32, NaN]) {
+      await assert.rejects(
+        fit(smallModel(), x, y, { seed, progress: false }),
+        (e: unknown) => e instanceof UsageError && /seed must be an integer/.test(e.message),
+      );
+    }
   });
 });

@@ -4,19 +4,13 @@
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
+import { mulberry32 } from "../train/shuffle";
 import { disableFastKernels, enableFastKernels } from "./registry";
 
 /** Deterministic uniform numbers in [lo, hi) (mulberry32), so failures reproduce. */
 export function rng(seed: number): (lo?: number, hi?: number) => number {
-  let s = seed >>> 0;
-  return (lo = 0, hi = 1) => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    return lo + (hi - lo) * u;
-  };
+  const next = mulberry32(seed);
+  return (lo = 0, hi = 1) => lo + (hi - lo) * next();
 }
 
 export function randomTensor(shape: number[], r: (lo?: number, hi?: number) => number): tf.Tensor {

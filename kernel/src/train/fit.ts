@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { ShapeError, UsageError } from "../errors";
 import { enableFastKernels } from "../fast";
 import { type ProgressReporter, progressCallback, textProgress } from "./progress";
+import { withSeededShuffle } from "./shuffle";
 
 export interface FitOptions extends Omit<tf.ModelFitArgs, "callbacks"> {
   /** Abort to stop after the current step. */
@@ -18,6 +19,12 @@ export interface FitOptions extends Omit<tf.ModelFitArgs, "callbacks"> {
   fastKernels?: boolean;
   /** Extra tfjs callbacks, run after the progress callback. */
   callbacks?: tf.CustomCallbackArgs[];
+  /**
+   * Seed for the order of the training samples (`shuffle: true`, tfjs's default). Without it
+   * tfjs shuffles with Math.random and every run differs; with it the batches, and so the
+   * trained weights, are the same on every run (`shuffle.ts`).
+   */
+  seed?: number;
 }
 
 export interface FitResult {
@@ -40,7 +47,7 @@ export async function fit(
   y: tf.Tensor | tf.Tensor[] | { [name: string]: tf.Tensor },
   options: FitOptions = {},
 ): Promise<FitResult> {
-  const { signal, progress, fastKernels, callbacks, ...fitArgs } = options;
+  const { signal, progress, fastKernels, callbacks, seed, ...fitArgs } = options;
   if (fastKernels !== false) enableFastKernels();
   const batchSize = fitArgs.batchSize ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
@@ -71,11 +78,13 @@ export async function fit(
     if (interrupted) {
       return { history: new tf.History(), interrupted };
     }
-    const history = await model.fit(x, y, {
-      ...fitArgs,
-      batchSize,
-      callbacks: [...(cb ? [cb] : []), ...(callbacks ?? [])],
-    });
+    const run = (): Promise<tf.History> =>
+      model.fit(x, y, {
+        ...fitArgs,
+        batchSize,
+        callbacks: [...(cb ? [cb] : []), ...(callbacks ?? [])],
+      });
+    const history = await (seed === undefined ? run() : withSeededShuffle(seed, run));
     if (interrupted) cb?.stopped();
     return { history, interrupted };
   } finally {
