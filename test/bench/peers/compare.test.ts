@@ -2,12 +2,16 @@
 // the line it fails with, and the table writer. No TensorFlow, no LiteRT.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { readModel } from "../../../kernel/src/tflite/reader";
 import {
   TOLERANCES,
   accuracyOf,
   argmax,
   crossCheck,
   failureLines,
+  inputQuantization,
   isIntegerMode,
   pipelineCheck,
   tensorNameBytes,
@@ -115,6 +119,37 @@ describe("pipelineCheck", () => {
     const q = pipelineCheck("int8", tf, { accuracy: 0.98, bytes: 24072, nameBytes: 898 - 600 });
     assert.equal(q.ok, false);
     assert.match(q.reason, /size net of tensor names/);
+  });
+  test("the quantized input's scale and zero point must be TF's (float on both sides passes)", () => {
+    const tf = { accuracy: 0.98, bytes: 24000, input: { scale: 1 / 255, zeroPoint: -128 } };
+    const close = { ...tf, input: { scale: (1 / 255) * (1 + 5e-7), zeroPoint: -128 } };
+    assert.equal(pipelineCheck("qat", tf, close).ok, true);
+    // The session-4 bug: tsquant's QAT input range stayed [−6, 6] where tfmot's is the data's.
+    const wide = pipelineCheck("qat", tf, { ...tf, input: { scale: 12 / 255, zeroPoint: 0 } });
+    assert.equal(wide.ok, false);
+    assert.match(
+      wide.reason,
+      /^input quantization scale 0\.047\d+ zero point 0 vs TF scale 0\.0039\d+ zero point -128$/,
+    );
+    const shifted = pipelineCheck("int8", tf, { ...tf, input: { scale: 1 / 255, zeroPoint: 0 } });
+    assert.equal(shifted.ok, false);
+    const float = pipelineCheck("int8", tf, { ...tf, input: null });
+    assert.match(float.reason, /^input quantization float vs TF scale/);
+    const none = { accuracy: 0.98, bytes: 24000, input: null };
+    assert.equal(pipelineCheck("float32", none, none).ok, true);
+  });
+  test("inputQuantization reads the graph input's or its QUANTIZE op's parameters", () => {
+    const fixture = (name: string) =>
+      readModel(readFileSync(join(__dirname, "..", "..", "fixtures", "models", `${name}.tflite`)));
+    assert.equal(inputQuantization(fixture("cnn_float32")), null);
+    assert.equal(inputQuantization(fixture("cnn_dynamic_range")), null);
+    // Float I/O: the QUANTIZE op's int8 output; uint8 I/O: the input itself (pixels / 255).
+    const int8 = inputQuantization(fixture("cnn_int8"));
+    assert.equal(int8?.zeroPoint, -128);
+    assert.ok(Math.abs((int8?.scale ?? 0) - 1 / 255) < 1e-9, String(int8?.scale));
+    const uint8 = inputQuantization(fixture("cnn_int8_only_uint8_io"));
+    assert.equal(uint8?.zeroPoint, 0);
+    assert.ok(Math.abs((uint8?.scale ?? 0) - 1 / 255) < 1e-9, String(uint8?.scale));
   });
   test("tensorNameBytes: length word + UTF-8 + NUL, padded to 4", () => {
     // "a" → 4 + 1 + 1 = 6 → 8; "abc" → 4 + 3 + 1 = 8 → 8; "µ" is 2 UTF-8 bytes → 7 → 8.

@@ -5,6 +5,8 @@
  * Markdown tables.
  */
 
+import { BuiltinOperator, type Model } from "../../../kernel/src/ir";
+
 /** Conversion modes of the tutorials, plus the QAT → int8 file. */
 export const PEER_MODES = ["float32", "float16", "dynamic", "int8", "int8-only", "qat"] as const;
 export type PeerMode = (typeof PEER_MODES)[number];
@@ -144,6 +146,41 @@ export interface FileResult {
   bytes: number;
   /** Bytes the tensor-name strings take in the file (`tensorNameBytes`); 0 when not measured. */
   nameBytes?: number;
+  /** The quantized model input's parameters (`inputQuantization`); not compared when absent. */
+  input?: InputQuantization | null;
+}
+
+/** Scale and zero point of the first quantized activation the graph input feeds. */
+export interface InputQuantization {
+  scale: number;
+  zeroPoint: number;
+}
+
+/**
+ * The model input's quantization: the graph input's own parameters when it is int8/uint8, else
+ * those of the QUANTIZE op's output that reads it (float-I/O integer files); null when neither
+ * (float files). Both pipelines calibrate (or, for QAT, learn) the input range from the same
+ * images, so these must agree — the input is where a QAT range rule shows first.
+ */
+export function inputQuantization(model: Model): InputQuantization | null {
+  const sg = model.subgraphs[0];
+  const input = sg?.inputs[0];
+  if (sg === undefined || input === undefined) return null;
+  const params = (index: number): InputQuantization | null => {
+    const t = sg.tensors[index];
+    const scale = t?.quantization?.scale?.[0];
+    const zeroPoint = t?.quantization?.zeroPoint?.[0];
+    if (t === undefined || (t.type !== "int8" && t.type !== "uint8")) return null;
+    return scale === undefined || zeroPoint === undefined ? null : { scale, zeroPoint };
+  };
+  const own = params(input);
+  if (own !== null) return own;
+  const quantize = sg.operators.find(
+    (op) =>
+      op.inputs[0] === input &&
+      model.operatorCodes[op.opcodeIndex]?.builtinCode === BuiltinOperator.QUANTIZE,
+  );
+  return quantize === undefined ? null : params(quantize.outputs[0] ?? -1);
 }
 
 /**
@@ -185,6 +222,17 @@ export function pipelineCheck(mode: PeerMode, tf: FileResult, tsquant: FileResul
     reasons.push(
       `accuracy ${pct(tsquant.accuracy)} vs TF ${pct(tf.accuracy)} (Δ ${accuracyDeltaPoints.toFixed(2)} points > ${accTol})`,
     );
+  }
+  const a = tf.input;
+  const b = tsquant.input;
+  if (a !== undefined && b !== undefined) {
+    const show = (q: InputQuantization | null) =>
+      q === null ? "float" : `scale ${q.scale} zero point ${q.zeroPoint}`;
+    const same =
+      a === null || b === null
+        ? a === b
+        : a.zeroPoint === b.zeroPoint && Math.abs(a.scale - b.scale) <= 1e-6 * a.scale;
+    if (!same) reasons.push(`input quantization ${show(b)} vs TF ${show(a)}`);
   }
   if (!(Math.abs(contentDeltaFraction) <= TOLERANCES.sizeFraction)) {
     reasons.push(

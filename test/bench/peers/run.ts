@@ -42,6 +42,7 @@ import { replaceSection } from "../results";
 import { LITERTJS_VERSION, runLiteRTjs } from "./litertjs";
 import {
   type CrossCheck,
+  type InputQuantization,
   PEER_MODES,
   type PeerMode,
   type PipelineCheck,
@@ -49,6 +50,7 @@ import {
   accuracyOf,
   crossCheck,
   failureLines,
+  inputQuantization,
   pct,
   pipelineCheck,
   tensorNameBytes,
@@ -198,6 +200,8 @@ interface FileRow {
   bytes: number;
   /** Bytes of tensor-name strings in the file (the size check is net of them). */
   nameBytes: number;
+  /** The quantized input's parameters (null: float input); the pipeline check compares them. */
+  input: InputQuantization | null;
   litert: LiteRTModel;
   tsquant: { accuracy: number; latencyMicros: number; imagesPerSecond: number };
   cross: CrossCheck;
@@ -466,6 +470,7 @@ async function runDataset(
         mode: f.mode,
         bytes: bytes.length,
         nameBytes: namesSize(bytes),
+        input: inputQuantization(readModel(bytes)),
         litert,
         tsquant: { accuracy: NaN, latencyMicros: NaN, imagesPerSecond: NaN },
         cross: { ...crossCheck(f.file, f.mode, mine.outputs, f32(ref.data), CLASSES), reason: why },
@@ -478,6 +483,7 @@ async function runDataset(
       mode: f.mode,
       bytes: bytes.length,
       nameBytes: namesSize(bytes),
+      input: inputQuantization(readModel(bytes)),
       litert,
       tsquant: {
         accuracy: accuracyOf(predictions(mine.outputs, CLASSES), labels),
@@ -531,8 +537,8 @@ async function runDataset(
       pipelines.push(
         pipelineCheck(
           mode,
-          { accuracy: a.litert.accuracy, bytes: a.bytes, nameBytes: a.nameBytes },
-          { accuracy: b.litert.accuracy, bytes: b.bytes, nameBytes: b.nameBytes },
+          { accuracy: a.litert.accuracy, bytes: a.bytes, nameBytes: a.nameBytes, input: a.input },
+          { accuracy: b.litert.accuracy, bytes: b.bytes, nameBytes: b.nameBytes, input: b.input },
         ),
       );
     }
