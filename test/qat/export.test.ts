@@ -25,7 +25,8 @@ test("deployed float model: folded weights on their int8 grid, learned ranges by
   const [convName, denseName] = [float.layers[1]?.name, float.layers[4]?.name];
   assert.ok(convName !== undefined && denseName !== undefined);
   assert.deepEqual(Object.keys(ranges.layers).sort(), [convName, denseName].sort());
-  assert.deepEqual(ranges.input, { min: -6, max: 6 }); // tfmot's start; [0, 1) data stays inside
+  // tfmot's AllValuesQuantizer: [0, 0] widened by the training data, here [0, max(x)].
+  assert.deepEqual(ranges.input, { min: 0, max: tf.max(x).dataSync()[0] });
   const conv = ranges.layers[convName];
   assert.equal(conv?.weights?.perChannel, true);
   assert.equal(conv?.weights?.max.length, 12);

@@ -3,16 +3,18 @@ import { describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { TFLiteConverter } from "../../kernel/src/converter";
 import { opLabel } from "../../kernel/src/converter/graph";
-import { UnsupportedError } from "../../kernel/src/errors";
+import { UnsupportedError, UsageError } from "../../kernel/src/errors";
 import { Interpreter } from "../../kernel/src/interpreter";
 import { chooseQuantParams } from "../../kernel/src/quant/params";
 import { enableFastKernels } from "../../kernel/src/fast";
 import {
   ActivationQuantizer,
+  QuantPool,
   QuantWeighted,
   QuantizeInput,
   fakeQuantOp,
   fakeQuantPerChannelOp,
+  deployedFloatModel,
   lastValueSymmetricRange,
   learnedRanges,
   quantizeAnnotateLayer,
@@ -125,7 +127,14 @@ describe("quantizeModel / quantizeApply", () => {
     const x = tf.randomUniform([64, 28, 28], 0, 1, "float32", 1);
     const yf = float.predict(x) as tf.Tensor;
     const q = quantizeModel(float);
+    // Inference never widens the input range; before the first training batch it is empty
+    // and the input passes through (tfmot would fake-quantize with a degenerate [0, 0]).
+    const fresh = q.layers.find((l): l is QuantizeInput => l instanceof QuantizeInput);
     const yq = q.predict(x) as tf.Tensor;
+    assert.equal(fresh?.quantizer.isEmpty(), true);
+    assert.deepEqual(fresh?.quantizer.range(), { min: 0, max: 0 });
+    const probe = tf.tensor1d([0.25, 0.5]);
+    assert.deepEqual(fresh?.quantizer.apply(probe, false, true).dataSync(), probe.dataSync());
     const err = tf.max(tf.abs(tf.sub(yf, yq))).dataSync()[0];
     const scale = tf.max(tf.abs(yf)).dataSync()[0];
     assert.ok(err < 0.1 * scale + 0.05, `max |float − QAT| = ${err} (logit scale ${scale})`);
@@ -136,12 +145,13 @@ describe("quantizeModel / quantizeApply", () => {
     const after = (q.evaluate(x, target) as tf.Scalar).dataSync()[0];
     assert.ok(after < before, `loss ${before} → ${after}`);
     const input = q.layers.find((l): l is QuantizeInput => l instanceof QuantizeInput);
-    // tfmot's AllValuesQuantizer: the range starts at [−6, 6] and only widens, so uniform
-    // [0, 1) images leave it there.
-    const r = input?.quantizer.range();
-    assert.deepEqual(r, { min: -6, max: 6 });
-    input?.quantizer.apply(tf.tensor1d([-1, 7.5]), true, true);
-    assert.deepEqual(input?.quantizer.range(), { min: -6, max: 7.5 });
+    // tfmot's AllValuesQuantizer: the running min/max of everything trained on, from [0, 0].
+    const seen = tf.max(x).dataSync()[0];
+    assert.deepEqual(input?.quantizer.range(), { min: 0, max: seen });
+    input?.quantizer.apply(tf.tensor1d([-1, 0.5]), true, true);
+    assert.deepEqual(input?.quantizer.range(), { min: -1, max: seen });
+    input?.quantizer.apply(tf.tensor1d([7.5]), true, true);
+    assert.deepEqual(input?.quantizer.range(), { min: -1, max: 7.5 });
   });
 
   test("quantDelay: the first N training steps run float math", () => {
@@ -246,6 +256,51 @@ describe("quantizeModel / quantizeApply", () => {
       "LayerNormalization",
     ]);
   });
+  test("average pools quantize their output (tfmot), max pooling passes through", () => {
+    const m = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 3, kernelSize: 3 }),
+        tf.layers.averagePooling2d({ poolSize: 2, strides: 1, padding: "same" }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.globalAveragePooling2d({}),
+      ],
+    });
+    const q = quantizeModel(m);
+    assert.deepEqual(floatLayers(q), [
+      "InputLayer",
+      "TsquantQuantizeInput",
+      "TsquantQuantWeighted",
+      "TsquantQuantPool",
+      "MaxPooling2D",
+      "TsquantQuantPool",
+    ]);
+    const [avg, gap] = q.layers.filter((l): l is QuantPool => l instanceof QuantPool);
+    assert.ok(avg !== undefined && gap !== undefined);
+    assert.deepEqual([avg.poolSize, avg.strides, avg.padding], [[2, 2], [1, 1], "same"]);
+    // Training moves each range from [−6, 6] by the moving average; inference fake-quantizes.
+    const x = tf.randomUniform([2, 5, 5, 3], -1, 9, "float32", 3);
+    tf.dispose(avg.apply(x, { training: true }) as tf.Tensor);
+    const r = avg.outputQuantizer.range();
+    assert.ok(r.max > 6 && r.max < 6.01 && r.min > -6 && r.min < -5.99, JSON.stringify(r));
+    const pooled = tf.avgPool(x as tf.Tensor4D, 2, 1, "same");
+    const expected = fakeQuant(pooled.dataSync(), r.min, r.max, { numBits: 8 });
+    assert.deepEqual((avg.apply(x) as tf.Tensor).dataSync(), Float32Array.from(expected));
+    tf.dispose(gap.apply(x, { training: true }) as tf.Tensor);
+    const g = gap.outputQuantizer.range();
+    const mean = fakeQuant(tf.mean(x, [1, 2]).dataSync(), g.min, g.max, { numBits: 8 });
+    assert.deepEqual((gap.apply(x) as tf.Tensor).dataSync(), Float32Array.from(mean));
+    assert.deepEqual((gap.apply(x) as tf.Tensor).shape, [2, 3]);
+    // Learned ranges by the float layer's name; the deployed model has the plain pools back.
+    assert.deepEqual(learnedRanges(q).layers[m.layers[1]?.name ?? "?"]?.output, r);
+    assert.deepEqual(floatLayers(deployedFloatModel(q)), [
+      "InputLayer",
+      "Conv2D",
+      "AveragePooling2D",
+      "MaxPooling2D",
+      "GlobalAveragePooling2D",
+    ]);
+  });
+
   test("DepthwiseConv2D + BatchNormalization: folded per output channel c·multiplier + m, equal to the float layers", () => {
     const m = tf.sequential({
       layers: [
@@ -331,8 +386,18 @@ describe("quantizeModel / quantizeApply", () => {
     const err = tf.max(tf.abs(tf.sub(ym, yq))).dataSync()[0] ?? Infinity;
     assert.ok(err < 0.05, `max |float − QAT| = ${err}`);
 
-    // Converted without data: the softmax's input carries the last dense's learned range (tfmot
-    // quantizes before softmax), the softmax output TFLite's fixed 1/256, −128.
+    // Before any training batch the input range is empty: the converter refuses, naming it.
+    assert.throws(
+      () => TFLiteConverter.fromLayersModel(q),
+      (e: unknown) =>
+        e instanceof UsageError &&
+        /input range is empty/.test(e.message) &&
+        e.message.includes(q.layers[1]?.name ?? "?"),
+    );
+    // One training-mode call observes the ranges. Converted without data: the softmax's input
+    // carries the last dense's learned range (tfmot quantizes before softmax), the softmax
+    // output TFLite's fixed 1/256, −128.
+    tf.dispose(q.apply(x, { training: true }) as tf.Tensor);
     const c = TFLiteConverter.fromLayersModel(q);
     c.optimizations = ["DEFAULT"];
     const int8 = await c.convertToModel();

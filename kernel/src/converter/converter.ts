@@ -72,6 +72,11 @@ export class TFLiteConverter {
    * kernels a QAT model fake-quantized per tensor (set by `fromLayersModel(qatModel)`).
    */
   perTensorWeights: string[] = [];
+  /**
+   * Outputs (float tensor names) of same-scale ops that keep a range of their own, requantized
+   * by a QUANTIZE op after the op (set by `fromLayersModel(qatModel)` for AveragePooling2D).
+   */
+  requantizedOutputs: string[] = [];
   /** How `activationRanges` become scales: "float64" (default: TF's rule for QAT ranges) or "float32". */
   activationRangePrecision: "float32" | "float64" = "float64";
 
@@ -117,6 +122,7 @@ export class TFLiteConverter {
       const converter = new TFLiteConverter(input.model);
       converter.activationRanges = input.activationRanges;
       converter.perTensorWeights = input.perTensorWeights;
+      converter.requantizedOutputs = input.requantizedOutputs;
       return converter;
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -218,6 +224,7 @@ export class TFLiteConverter {
           integerOnly: mode === "int8-only" || (int16 && !floatFallback),
           perChannel: this.perChannel,
           perTensorWeights: int16 ? undefined : new Set(this.perTensorWeights),
+          requantizedOutputs: new Set(this.requantizedOutputs),
           inferenceInputType: this.inferenceInputType,
           inferenceOutputType: this.inferenceOutputType,
           isDenylisted,

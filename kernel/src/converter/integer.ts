@@ -64,6 +64,13 @@ export interface IntegerPassOptions {
    * Dense kernels with one range, and a per-channel scale would move them off that grid.
    */
   perTensorWeights?: ReadonlySet<string>;
+  /**
+   * Outputs (by float tensor name) of same-scale ops (AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE,
+   * PAD) that keep a range of their own: the op writes at its input's scale and a QUANTIZE op
+   * after it requantizes to that range — how TF converts a FakeQuant after such an op (tfmot's
+   * AveragePooling2D output).
+   */
+  requantizedOutputs?: ReadonlySet<string>;
   inferenceInputType?: IOType;
   inferenceOutputType?: IOType;
   /** Ops to leave in float (selective quantization). */
@@ -210,7 +217,15 @@ export function integerPass(
       } else params.set(o, rangeOf(o));
     }
   }
-  shareScales(model, originalOps, quantized, params, fixed, int16);
+  // Same-scale ops whose output keeps its own range: the output joins no scale group.
+  const ownOutput = new Set<number>();
+  for (const op of originalOps) {
+    const o = op.outputs[0];
+    if (quantized.has(op) && SAME_SCALE.has(opCode(model, op)) && o !== undefined) {
+      if (options.requantizedOutputs?.has(sg.tensors[o]?.name ?? "") === true) ownOutput.add(o);
+    }
+  }
+  shareScales(model, originalOps, quantized, params, fixed, int16, ownOutput);
 
   // 3. Retype activations; build the new op list with Q/DQ and requantize ops.
   const intName = new Map<number, number>(); // float tensor → its integer twin (for float producers)
@@ -378,6 +393,7 @@ export function integerPass(
     t.quantization = q;
   }
 
+  requantizeOutputs(model, quantized, ownOutput, actType);
   insertRequantize(model, quantized, actType);
   setIOTypes(model, options, actType, intName, floatTwin);
   pruneTensors(model, sg);
@@ -403,6 +419,7 @@ function shareScales(
   params: Map<number, QuantParams>,
   fixed: Set<number>,
   int16: boolean,
+  ownOutput: ReadonlySet<number>,
 ): void {
   if (int16) {
     for (const op of ops) {
@@ -410,7 +427,7 @@ function shareScales(
       if (!quantized.has(op) || !SAME_SCALE.has(code) || code === B.CONCATENATION) continue;
       const p = params.get(op.inputs[0]);
       const o = op.outputs[0];
-      if (p !== undefined && params.has(o) && !fixed.has(o)) params.set(o, p);
+      if (p !== undefined && params.has(o) && !fixed.has(o) && !ownOutput.has(o)) params.set(o, p);
     }
     return;
   }
@@ -428,7 +445,7 @@ function shareScales(
   };
   for (const op of ops) {
     if (!quantized.has(op) || !SAME_SCALE.has(opCode(model, op))) continue;
-    const members = [...op.inputs, ...op.outputs].filter((i) => params.has(i));
+    const members = [...op.inputs, ...op.outputs].filter((i) => params.has(i) && !ownOutput.has(i));
     for (const m of members.slice(1)) union(members[0], m);
   }
   const groups = new Map<number, number[]>();
@@ -462,6 +479,40 @@ function shareScales(
     if (best === undefined) continue;
     for (const m of free) params.set(m, best);
   }
+}
+
+/**
+ * A same-scale op whose output keeps its own range writes a new tensor with its input's
+ * parameters; a QUANTIZE op right after it requantizes that into the original output tensor,
+ * which its readers keep reading.
+ */
+function requantizeOutputs(
+  model: Model,
+  quantized: Set<Operator>,
+  ownOutput: ReadonlySet<number>,
+  actType: "int8" | "int16",
+): void {
+  if (ownOutput.size === 0) return;
+  const sg = model.subgraphs[0];
+  const out: Operator[] = [];
+  for (const op of sg.operators) {
+    out.push(op);
+    const o = op.outputs[0];
+    const from = sg.tensors[op.inputs[0] ?? -1];
+    if (!quantized.has(op) || o === undefined || !ownOutput.has(o) || from === undefined) continue;
+    const t = sg.tensors[o];
+    if (t.type !== actType || sameParams(from.quantization, t.quantization)) continue;
+    const raw = addTensor(model, sg, {
+      name: `${t.name}_at_input_scale`,
+      type: actType,
+      shape: t.shape,
+      quantization: from.quantization === null ? null : structuredClone(from.quantization),
+      like: t,
+    });
+    op.outputs = [raw, ...op.outputs.slice(1)];
+    out.push(makeOp(model, B.QUANTIZE, [raw], [o]));
+  }
+  sg.operators = out;
 }
 
 /** Where a same-scale op reads a tensor with other parameters than its output, requantize it. */

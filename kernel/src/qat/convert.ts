@@ -10,10 +10,11 @@
  * - a quantized layer's output range → the tensor holding that layer's output (after fusion, the
  *   fused op's output, e.g. `conv/Relu;conv/BiasAdd`); for softmax / sigmoid / tanh, which
  *   tfmot fake-quantizes before the activation, → the activation op's input (its own output has
- *   TFLite's fixed parameters);
- * - a tensor with no fake-quant of its own (after MaxPooling2D, Reshape, Flatten, the average
- *   pools) → its op's first input's range: these ops keep the scale in TFLite, and in the QAT
- *   model they see already-quantized values.
+ *   TFLite's fixed parameters); an AveragePooling2D's → its AVERAGE_POOL_2D output, listed in
+ *   `requantizedOutputs` so the op writes at its input's scale and a QUANTIZE op requantizes;
+ * - a tensor with no fake-quant of its own (after MaxPooling2D, Reshape, Flatten) → its op's
+ *   first input's range: these ops keep the scale in TFLite, and in the QAT model they see
+ *   already-quantized values.
  * Weights need no range: on the grid already, the converter's symmetric max|w| / 127 gives back
  * the learned scale (up to float rounding) and the same int8 values — per channel for conv and
  * depthwise, per tensor for the weights QAT quantized per tensor (`perTensorWeights`).
@@ -21,17 +22,21 @@
 import type * as tf from "@tensorflow/tfjs";
 import { layersModelToFloatModelWithLayerTensors } from "../converter/tfjs";
 import { opLabel } from "../converter/graph";
-import { UnsupportedError } from "../errors";
+import { UnsupportedError, UsageError } from "../errors";
 import type { Model } from "../ir";
-import { deployedFloatModel, learnedRanges } from "./export";
-import { QuantMerge, QuantWeighted, QuantizeInput } from "./layers";
+import { deployedFloatModel, deployedName, learnedRanges } from "./export";
+import { QuantMerge, QuantPool, QuantWeighted, QuantizeInput } from "./layers";
 
 const FIXED_OUTPUT = new Set(["SOFTMAX", "LOGISTIC", "TANH"]);
 
 /** True when `model` has QAT layers (built by quantizeModel / quantizeApply). */
 export function isQatModel(model: tf.LayersModel): boolean {
   return model.layers.some(
-    (l) => l instanceof QuantWeighted || l instanceof QuantizeInput || l instanceof QuantMerge,
+    (l) =>
+      l instanceof QuantWeighted ||
+      l instanceof QuantizeInput ||
+      l instanceof QuantMerge ||
+      l instanceof QuantPool,
   );
 }
 
@@ -42,6 +47,8 @@ export interface QatConversionInput {
   activationRanges: Record<string, { min: number; max: number }>;
   /** Weight tensors QAT quantized per tensor (Dense by default), for `perTensorWeights`. */
   perTensorWeights: string[];
+  /** AveragePooling2D outputs, requantized after the op (`requantizedOutputs`). */
+  requantizedOutputs: string[];
 }
 
 export function qatConversionInput(qat: tf.LayersModel): QatConversionInput {
@@ -52,6 +59,12 @@ export function qatConversionInput(qat: tf.LayersModel): QatConversionInput {
       `QAT conversion: model ${qat.name} is only partly quantized (${float !== undefined ? `layer ${float.name} was left in float` : `${inputs} input quantizers`}); converting partial QAT models is not supported yet — quantize the whole model (quantizeModel)`,
     );
   }
+  const unseen = qat.layers.find((l) => l instanceof QuantizeInput && l.quantizer.isEmpty());
+  if (unseen !== undefined) {
+    throw new UsageError(
+      `QAT conversion: model ${qat.name}'s input range is empty — its input quantizer ${unseen.name} has seen no training batch (tfmot's AllValuesQuantizer starts at [0, 0] and widens with every batch). Fine-tune the QAT model (fit) before converting it`,
+    );
+  }
   const learned = learnedRanges(qat);
   const deployed = deployedFloatModel(qat);
   try {
@@ -59,10 +72,14 @@ export function qatConversionInput(qat: tf.LayersModel): QatConversionInput {
     const perTensorWeights = Object.entries(learned.layers)
       .filter(([, r]) => r.weights !== undefined && !r.weights.perChannel)
       .map(([layer]) => `${layer}/kernel`);
+    const requantizedOutputs = qat.layers
+      .filter((l): l is QuantPool => l instanceof QuantPool && l.kind === "averagePooling2d")
+      .flatMap((l) => layerTensors.get(deployedName(l))?.slice(0, 1) ?? []);
     return {
       model,
       activationRanges: placeRanges(model, layerTensors, learned),
       perTensorWeights,
+      requantizedOutputs,
     };
   } finally {
     deployed.dispose();

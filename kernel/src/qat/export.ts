@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { UnsupportedError } from "../errors";
 import { rebuildGraph } from "./functional";
-import { QuantMerge, QuantWeighted, QuantizeInput } from "./layers";
+import { QuantMerge, QuantPool, QuantWeighted, QuantizeInput } from "./layers";
 import { passThrough } from "./quantize";
 
 export interface LearnedRange {
@@ -30,20 +30,17 @@ export interface QatRanges {
   >;
 }
 
-function deployedName(layer: tf.layers.Layer): string {
+/** The float model's name for a QAT layer (`quant_conv2d` → `conv2d`). */
+export function deployedName(layer: tf.layers.Layer): string {
   return layer.name.startsWith("quant_") ? layer.name.slice("quant_".length) : layer.name;
 }
 
 export function learnedRanges(model: tf.LayersModel): QatRanges {
   const out: QatRanges = { layers: {} };
   for (const layer of model.layers) {
-    if (
-      layer instanceof QuantizeInput &&
-      out.input === undefined &&
-      layer.quantizer.observer.count > 0
-    ) {
+    if (layer instanceof QuantizeInput && out.input === undefined && !layer.quantizer.isEmpty()) {
       out.input = layer.quantizer.range();
-    } else if (layer instanceof QuantMerge) {
+    } else if (layer instanceof QuantMerge || layer instanceof QuantPool) {
       out.layers[deployedName(layer)] = { output: layer.outputQuantizer.range() };
     } else if (layer instanceof QuantWeighted && !layer.isFloat) {
       const w = layer.weightRange();
@@ -65,6 +62,17 @@ function deployedLayer(layer: tf.layers.Layer): tf.layers.Layer | null {
     return layer.kind === "add"
       ? tf.layers.add({ name })
       : tf.layers.concatenate({ name, axis: layer.axis });
+  }
+  if (layer instanceof QuantPool) {
+    const name = deployedName(layer);
+    return layer.kind === "globalAveragePooling2d"
+      ? tf.layers.globalAveragePooling2d({ name })
+      : tf.layers.averagePooling2d({
+          name,
+          poolSize: layer.poolSize,
+          strides: layer.strides,
+          padding: layer.padding,
+        });
   }
   if (layer instanceof QuantWeighted) {
     const { kernel, bias } = layer.foldedWeights();

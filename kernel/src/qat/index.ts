@@ -2,6 +2,7 @@ export { fakeQuantOp, fakeQuantPerChannelOp, lastValueSymmetricRange } from "./o
 export {
   ActivationQuantizer,
   QuantMerge,
+  QuantPool,
   QuantWeighted,
   QuantizeInput,
   type QatActivation,

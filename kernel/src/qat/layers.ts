@@ -1,7 +1,7 @@
 /**
  * The layers `quantizeModel` builds (tfmot default 8-bit scheme, tflite-facts §7):
- * - `QuantizeInput`: fake-quant of the model input with the running global min/max (tfmot's
- *   QuantizeLayer with AllValuesQuantizer).
+ * - `QuantizeInput`: fake-quant of the model input with the running global min/max from [0, 0]
+ *   (tfmot's QuantizeLayer with AllValuesQuantizer).
  * - `QuantConv2D` / `QuantDense`: the layer's math with fake-quantized weights — symmetric,
  *   narrow range [1, 255], last-value range, per output channel for Conv2D and per tensor for Dense
  *   unless asked otherwise — and fake-quantized output: after linear/relu/relu6, before
@@ -34,25 +34,31 @@ export class ActivationQuantizer {
 
   /**
    * tfmot's AllValuesQuantizer for the model input: the running global min/max of everything
-   * seen, starting from tfmot's initial range [−6, 6] (its min/max variables start there and
-   * only ever widen: min = min(min, batch min, 0), max = max(max, batch max, 0)). So inputs in
-   * [0, 1] keep the range [−6, 6], as in tfmot.
+   * seen, extended to include 0. Unlike the moving averages its min/max variables start at
+   * [0, 0] (tfmot 0.8 `AllValuesQuantizer.build`), so MNIST pixels in [0, 1] get the range
+   * [0, 1]. NOTE: before its first training batch the range is empty; tfmot would fake-quantize
+   * with [0, 0] (degenerate), tsquant passes the input through (see `apply`), and the converter
+   * refuses a QAT model whose input range was never observed.
    */
   static allValues(): ActivationQuantizer {
-    const o = new MinMaxObserver();
-    o.observe([-6, 6]);
-    return new ActivationQuantizer(o);
+    return new ActivationQuantizer(new MinMaxObserver());
   }
 
-  /** The current range, extended to include 0 (FakeQuant's requirement). */
+  /** True when the range has never been observed and has no initial value (allValues only). */
+  isEmpty(): boolean {
+    return this.observer instanceof MinMaxObserver && this.observer.count === 0;
+  }
+
+  /** The current range, extended to include 0 (FakeQuant's requirement); [0, 0] if empty. */
   range(): { min: number; max: number } {
+    if (this.isEmpty()) return { min: 0, max: 0 };
     const r = this.observer.computeRange();
     return { min: Math.min(r.min, 0), max: Math.max(r.max, 0) };
   }
 
   apply(x: tf.Tensor, training: boolean, quantize: boolean): tf.Tensor {
     if (training) this.observer.observe(x.dataSync());
-    if (!quantize) return x;
+    if (!quantize || this.isEmpty()) return x;
     const { min, max } = this.range();
     return fakeQuantOp(x, min, max, ACTIVATION_OPTIONS);
   }
@@ -394,6 +400,78 @@ export class QuantMerge extends tf.layers.Layer {
   }
 }
 
+export type QuantPoolKind = "averagePooling2d" | "globalAveragePooling2d";
+
+/**
+ * AveragePooling2D or GlobalAveragePooling2D with its output fake-quantized: tfmot's registry
+ * quantizes both outputs (moving-average range from [−6, 6], decay 0.999), unlike MaxPooling2D,
+ * which passes through. In the int8 file the GlobalAveragePooling2D's MEAN writes with that range;
+ * AVERAGE_POOL_2D keeps its input's scale and a QUANTIZE op after it requantizes to the range,
+ * as TF converts tfmot's model.
+ */
+export class QuantPool extends tf.layers.Layer {
+  static readonly className = "TsquantQuantPool";
+  readonly outputQuantizer = ActivationQuantizer.movingAverage();
+  readonly kind: QuantPoolKind;
+  readonly poolSize: [number, number];
+  readonly strides: [number, number];
+  readonly padding: "same" | "valid";
+  quantDelay: number;
+  step = 0;
+
+  constructor(args: {
+    name?: string;
+    kind: QuantPoolKind;
+    poolSize?: [number, number];
+    strides?: [number, number];
+    padding?: "same" | "valid";
+    quantDelay?: number;
+  }) {
+    super({ name: args.name });
+    this.kind = args.kind;
+    this.poolSize = args.poolSize ?? [2, 2];
+    this.strides = args.strides ?? this.poolSize;
+    this.padding = args.padding ?? "valid";
+    this.quantDelay = args.quantDelay ?? 0;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor {
+    const training = isTraining(kwargs);
+    if (training) this.step++;
+    const x = single(inputs, this.name) as tf.Tensor4D;
+    const y =
+      this.kind === "averagePooling2d"
+        ? tf.avgPool(x, this.poolSize, this.strides, this.padding)
+        : tf.mean(x, [1, 2]);
+    return this.outputQuantizer.apply(y, training, !training || this.step > this.quantDelay);
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    if (this.kind === "globalAveragePooling2d") return [s[0] ?? null, s[3] ?? null];
+    const info = tf.backend_util.computePool2DInfo(
+      [1, s[1] ?? 1, s[2] ?? 1, s[3] ?? 1],
+      this.poolSize,
+      this.strides,
+      1,
+      this.padding,
+    );
+    return [s[0] ?? null, info.outHeight, info.outWidth, s[3] ?? null];
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      kind: this.kind,
+      poolSize: this.poolSize,
+      strides: this.strides,
+      padding: this.padding,
+      quantDelay: this.quantDelay,
+    };
+  }
+}
+
 tf.serialization.registerClass(QuantizeInput);
 tf.serialization.registerClass(QuantWeighted);
 tf.serialization.registerClass(QuantMerge);
+tf.serialization.registerClass(QuantPool);

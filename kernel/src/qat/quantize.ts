@@ -7,8 +7,9 @@
  * quantized (weights and output); a BatchNormalization right after one of them is folded into it,
  * and a ReLU / Activation layer right after one of them (or its folded BN) becomes its fused
  * activation, so the output fake-quant sits where TFLite's fused op writes its int8 output;
- * Reshape, Flatten, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Dropout and Softmax
- * pass through unquantized (their int8 twins keep the input's scale); any other layer must come
+ * AveragePooling2D and GlobalAveragePooling2D quantize their output (`QuantPool`, as tfmot);
+ * Reshape, Flatten, MaxPooling2D, Dropout and Softmax pass through unquantized (their int8
+ * twins keep the input's scale); any other layer must come
  * with a per-class config in `options.configs`, or `quantizeApply` throws an UnsupportedError
  * naming it. Only single-chain (Sequential-like) models: a layer with several inputs (Add,
  * Concatenate) or a branch is refused by name.
@@ -19,6 +20,7 @@ import { mergeLayer, quantizeInputAfter, rebuildGraph } from "./functional";
 import {
   type QatActivation,
   QuantMerge,
+  QuantPool,
   QuantWeighted,
   QuantizeInput,
   outputChannels,
@@ -143,7 +145,7 @@ function quantizeGraph(
     (layer, followers) => {
       const cls = layer.getClassName();
       if (isWeighted(cls)) return weightedLayer(layer, followers, options, true);
-      const merge = mergeLayer(layer, options.quantDelay);
+      const merge = mergeLayer(layer, options.quantDelay) ?? poolLayer(layer, options.quantDelay);
       if (merge !== null) return { layer: merge, absorbed: 0 };
       return { layer: passThroughOrRefuse(layer), absorbed: 0 };
     },
@@ -229,6 +231,31 @@ export function passThrough(layer: tf.layers.Layer): tf.layers.Layer | null {
     default:
       return null;
   }
+}
+
+/** AveragePooling2D / GlobalAveragePooling2D → QuantPool (tfmot quantizes their outputs). */
+export function poolLayer(layer: tf.layers.Layer, quantDelay?: number): QuantPool | null {
+  const cls = layer.getClassName();
+  const name = `quant_${layer.name}`;
+  if (cls === "GlobalAveragePooling2D") {
+    const c = layer.getConfig();
+    if (configString(c, "dataFormat", "channelsLast") !== "channelsLast") {
+      throw new UnsupportedError(
+        `quantizeApply: layer ${layer.name} (${cls}) is not channels-last`,
+      );
+    }
+    return new QuantPool({ name, kind: "globalAveragePooling2d", quantDelay });
+  }
+  if (cls !== "AveragePooling2D") return null;
+  const c = layer.getConfig();
+  return new QuantPool({
+    name,
+    kind: "averagePooling2d",
+    poolSize: pair(configNumbers(c, "poolSize", layer.name)),
+    strides: pair(configNumbers(c, "strides", layer.name)),
+    padding: configString(c, "padding", "valid") === "same" ? "same" : "valid",
+    quantDelay,
+  });
 }
 
 export function isWeighted(cls: string): boolean {
@@ -370,15 +397,21 @@ export function quantizeApply(
       i += built.absorbed;
       continue;
     }
-    out.push(passThroughOrRefuse(layer));
+    const pool = quantize ? poolLayer(layer, options.quantDelay) : null;
+    out.push(pool ?? passThroughOrRefuse(layer));
   }
   return tf.sequential({ layers: out, name: `${model.name}_qat` });
 }
 
 /** The fake-quant layers of a QAT model, in order (for reading learned ranges). */
-export function quantLayers(model: tf.LayersModel): (QuantizeInput | QuantWeighted | QuantMerge)[] {
+export function quantLayers(
+  model: tf.LayersModel,
+): (QuantizeInput | QuantWeighted | QuantMerge | QuantPool)[] {
   return model.layers.filter(
-    (l): l is QuantizeInput | QuantWeighted | QuantMerge =>
-      l instanceof QuantizeInput || l instanceof QuantWeighted || l instanceof QuantMerge,
+    (l): l is QuantizeInput | QuantWeighted | QuantMerge | QuantPool =>
+      l instanceof QuantizeInput ||
+      l instanceof QuantWeighted ||
+      l instanceof QuantMerge ||
+      l instanceof QuantPool,
   );
 }
