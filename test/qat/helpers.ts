@@ -13,27 +13,31 @@ import { integerFormat } from "../../kernel/src/quant/formats";
 import { readModel } from "../../kernel/src/tflite/reader";
 import { compileTutorial, fit, toTensors, tutorialCnn } from "../../kernel/src/train";
 
-/** The tutorial CNN trained for `epochs` on `train` (batch 32, Adam 1e-3, no output). */
+/**
+ * The tutorial CNN trained for `epochs` on `train` (batch 32, Adam 1e-3, no output); `seed` (0)
+ * seeds both the initial weights and the sample order, so the same call gives the same model.
+ */
 export async function trainFloat(
   train: LabeledImages,
   opts: { seed?: number; epochs?: number } = {},
 ): Promise<tf.Sequential> {
-  const model = tutorialCnn(opts.seed ?? 0);
+  const seed = opts.seed ?? 0;
+  const model = tutorialCnn(seed);
   compileTutorial(model);
   const { x, y } = toTensors(train);
-  await fit(model, x, y, { epochs: opts.epochs ?? 1, batchSize: 32, progress: false });
+  await fit(model, x, y, { epochs: opts.epochs ?? 1, batchSize: 32, progress: false, seed });
   tf.dispose([x, y]);
   return model;
 }
 
 /**
  * The tutorial's QAT recipe: quantizeModel, then fine-tune on `train` (the tutorial: 1,000
- * images, batch 500, 1 epoch, validation split 0.1).
+ * images, batch 500, 1 epoch, validation split 0.1); `seed` (1) orders the samples.
  */
 export async function fineTuneQat(
   float: tf.LayersModel,
   train: LabeledImages,
-  opts: { batchSize?: number; epochs?: number; validationSplit?: number } = {},
+  opts: { batchSize?: number; epochs?: number; validationSplit?: number; seed?: number } = {},
 ): Promise<tf.LayersModel> {
   const qat = quantizeModel(float);
   compileTutorial(qat);
@@ -43,6 +47,7 @@ export async function fineTuneQat(
     batchSize: opts.batchSize ?? 500,
     validationSplit: opts.validationSplit ?? 0.1,
     progress: false,
+    seed: opts.seed ?? 1,
   });
   tf.dispose([x, y]);
   return qat;
@@ -128,4 +133,80 @@ export function predictClasses(model: tf.LayersModel, images: Float32Array, n: n
     classes.dispose();
   }
   return out;
+}
+
+/** How an int8 output follows a QAT model's float forward (fake-quant) on the same images. */
+export interface Following {
+  /** Images whose top-1 class is the same in both. */
+  same: number;
+  /** Largest |dequantized int8 − float| over every output element, in output steps (scales). */
+  maxSteps: number;
+  /** Share of output elements at least half a step apart (the float output is on the grid too). */
+  offGrid: number;
+  /** Largest top-1 margin of the float forward, in output steps, among the images that differ. */
+  maxMarginOfDiffering: number;
+  /** The float forward's top-1 classes. */
+  floatClasses: Int32Array;
+  /** Largest max − min of one output element across the images, in steps: how much they vary. */
+  spanSteps: number;
+}
+
+/**
+ * Compares an int8 output [n, classes] with the QAT model's float forward on the same images.
+ * The float forward fake-quantizes its output onto the same grid, so a top-1 difference can only
+ * come from a (near-)tie there; the element-wise difference says how far the integer arithmetic
+ * drifted from the simulated one.
+ */
+export function followQatForward(
+  qat: tf.LayersModel,
+  images: Float32Array,
+  int8: Int8Array,
+  output: { scale: number; zeroPoint: number },
+  classes = 10,
+): Following {
+  const n = int8.length / classes;
+  const float = tf.tidy(() =>
+    (qat.predict(tf.tensor3d(images.subarray(0, n * 784), [n, 28, 28])) as tf.Tensor).dataSync(),
+  );
+  const a = argmaxRows(float, classes);
+  const b = argmaxRows(int8, classes);
+  let same = 0;
+  let maxSteps = 0;
+  let off = 0;
+  let maxMarginOfDiffering = 0;
+  for (let i = 0; i < n; i++) {
+    const row = float.subarray(i * classes, (i + 1) * classes);
+    for (let k = 0; k < classes; k++) {
+      const q = ((int8[i * classes + k] ?? 0) - output.zeroPoint) * output.scale;
+      const steps = Math.abs(q - (row[k] ?? 0)) / output.scale;
+      maxSteps = Math.max(maxSteps, steps);
+      if (steps >= 0.5) off++;
+    }
+    if (a[i] === b[i]) {
+      same++;
+      continue;
+    }
+    const sorted = Array.from(row).sort((x, y) => y - x);
+    const margin = ((sorted[0] ?? 0) - (sorted[1] ?? 0)) / output.scale;
+    maxMarginOfDiffering = Math.max(maxMarginOfDiffering, margin);
+  }
+  let spanSteps = 0;
+  for (let k = 0; k < classes; k++) {
+    let lo = 127;
+    let hi = -128;
+    for (let i = 0; i < n; i++) {
+      const v = int8[i * classes + k] ?? 0;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    spanSteps = Math.max(spanSteps, hi - lo);
+  }
+  return {
+    same,
+    maxSteps,
+    offGrid: off / int8.length,
+    maxMarginOfDiffering,
+    floatClasses: a,
+    spanSteps,
+  };
 }
