@@ -50,7 +50,7 @@ function save(name: string, bytes: Uint8Array): number {
  */
 async function trainedFloatModel(): Promise<tf.LayersModel> {
   const dir = path.join(OUT, "float_model");
-  const settings = JSON.stringify({ epochs: EPOCHS, trainImages: train.length, seed: 1 });
+  const settings = JSON.stringify({ epochs: EPOCHS, trainImages: train.length, seed: 1, order: "seeded" });
   const stamp = path.join(dir, "settings.json");
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === settings) {
     console.log(`Loaded the float model trained earlier (${settings}) from ${dir}`);
@@ -65,6 +65,7 @@ async function trainedFloatModel(): Promise<tf.LayersModel> {
     epochs: EPOCHS,
     batchSize: 32,
     shuffle: true,
+    seed: 1, // the sample order too (tfjs alone shuffles with Math.random): the same model every run
     progress: tq.trainingProgress(),
   });
   const seconds = (Date.now() - t0) / 1000;
@@ -522,7 +523,7 @@ async function trainQat(model: tf.LayersModel): Promise<tf.LayersModel> {
   const qat = tq.quantizeModel(model);
   tq.compileTutorial(qat);
   const subset = tq.toTensors(train.take(1000));
-  await tq.fit(qat, subset.x, subset.y, { epochs: 1, batchSize: 500, validationSplit: 0.1, progress: tq.trainingProgress() });
+  await tq.fit(qat, subset.x, subset.y, { epochs: 1, batchSize: 500, validationSplit: 0.1, seed: 1, progress: tq.trainingProgress() });
   tf.dispose([subset.x, subset.y]);
   return qat;
 }
