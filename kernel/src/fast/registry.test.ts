@@ -7,7 +7,17 @@ import {
   enableFastKernels,
   fastKernelsEnabled,
 } from "./registry";
-import { assertMatchesStock, randomTensor, rng } from "./testing";
+import type { FastKernel } from "./kernel";
+import {
+  depthwiseConv2dNativeBackpropFilterKernel,
+  depthwiseConv2dNativeBackpropInputKernel,
+  depthwiseConv2dNativeKernel,
+} from "./kernels/DepthwiseConv2dNative";
+import { meanKernel } from "./kernels/Mean";
+import { sumKernel } from "./kernels/Sum";
+import { tileKernel } from "./kernels/Tile";
+import { multiplyKernel } from "./kernels/binary";
+import { assertClose, assertMatchesStock, randomTensor, rng } from "./testing";
 
 tf.setBackend("cpu");
 
@@ -269,6 +279,73 @@ describe("fast kernels equal tfjs's stock CPU kernels (1e-4 of the tensor's scal
     x.dispose();
   });
 
+  test("Sum and Mean over 60 random axis sets (leading, middle, trailing, alternating, negative, size-1 and size-0 axes)", () => {
+    const r = rng(17);
+    for (let c = 0; c < 60; c++) {
+      const rank = int(r, 1, 5);
+      const shape = Array.from({ length: rank }, () => pick(r, [1, 2, 3, 4, 5, 7]));
+      if (c % 15 === 14) shape[int(r, 0, rank - 1)] = 0;
+      const axes = shape.map((_, i) => i).filter(() => r() < 0.5);
+      const axis = axes.length === 1 && r() < 0.5 ? axes[0] - rank : axes.length ? axes : [0];
+      const keepDims = r() < 0.5;
+      tf.tidy(() => {
+        const x = randomTensor(shape, r).mul(10);
+        assertMatchesStock("Sum", { x }, { axis, keepDims });
+        assertMatchesStock("Mean", { x }, { axis, keepDims });
+      });
+    }
+  });
+
+  test("Tile: 40 random shapes and reps (reps 0 and 1 included), float32 and int32", () => {
+    const r = rng(18);
+    for (let c = 0; c < 40; c++) {
+      const rank = int(r, 1, 4);
+      const shape = Array.from({ length: rank }, () => int(r, 1, 4));
+      const reps = shape.map(() => pick(r, [1, 1, 2, 3, 5]));
+      if (c % 10 === 9) reps[0] = 0;
+      tf.tidy(() => {
+        const x = randomTensor(shape, r);
+        assertMatchesStock("Tile", { x }, { reps });
+        assertMatchesStock("Tile", { x: x.mul(100).round().cast("int32") }, { reps });
+      });
+    }
+  });
+
+  test("Add, Sub, Multiply, RealDiv: 40 random broadcasts of size-1 axes on either side", () => {
+    const r = rng(19);
+    for (let c = 0; c < 40; c++) {
+      const rank = int(r, 1, 5);
+      const shape = Array.from({ length: rank }, () => int(r, 1, 5));
+      const sa = shape.map((d) => (r() < 0.35 ? 1 : d)).slice(r() < 0.3 ? 1 : 0);
+      const sb = shape.map((d) => (r() < 0.35 ? 1 : d)).slice(r() < 0.3 ? int(r, 0, rank) : 0);
+      const op = pick(r, ["Add", "Sub", "Multiply", "RealDiv"]);
+      tf.tidy(() => assertMatchesStock(op, { a: randomTensor(sa, r), b: randomTensor(sb, r) }, {}));
+    }
+  });
+
+  test("moments over [0, 1, 2] and GlobalAveragePooling's mean, and their gradients, equal stock", () => {
+    const r = rng(20);
+    const x = randomTensor([5, 6, 7, 3], r);
+    const w = randomTensor([3], r);
+    const loss = (t: tf.Tensor): tf.Scalar => {
+      const { mean, variance } = tf.moments(t, [0, 1, 2]);
+      return tf.mean(t, [1, 2]).mul(w).sum().add(variance.mul(w).sum()).add(mean.sum());
+    };
+    const run = (): Float32Array => tf.tidy(() => tf.grad(loss)(x).dataSync() as Float32Array);
+    disableFastKernels();
+    const expected = run();
+    const expectedLoss = tf.tidy(() => loss(x).dataSync());
+    enableFastKernels();
+    assertClose(run(), expected, "gradient of moments + mean");
+    assertClose(
+      tf.tidy(() => loss(x).dataSync()),
+      expectedLoss,
+      "moments + mean",
+    );
+    disableFastKernels();
+    tf.dispose([x, w]);
+  });
+
   test("GatherV2 along axis 0 (float32 and int32 rows, repeated indices)", () => {
     const r = rng(7);
     const x = randomTensor([6, 3, 2], r);
@@ -300,17 +377,91 @@ describe("registry", () => {
     assert.equal(new Set(FAST_KERNELS.map((k) => k.kernelName)).size, FAST_KERNELS.length);
   });
 
-  test("cases a fast kernel declines run the stock kernel (NCHW conv, int32 add, middle-axis sum)", () => {
-    const r = rng(8);
+  test("cases a fast kernel declines run the stock kernel (int32 add and sum)", () => {
     enableFastKernels();
     tf.tidy(() => {
-      assertMatchesStock("Sum", { x: randomTensor([3, 4, 5], r) }, { axis: [1], keepDims: false });
+      assertMatchesStock("Sum", { x: tf.tensor2d([1, 2, 3, 4], [2, 2], "int32") }, { axis: [1] });
       assertMatchesStock(
         "Add",
         { a: tf.tensor1d([1, 2], "int32"), b: tf.tensor1d([3, 4], "int32") },
         {},
       );
-      assertMatchesStock("Add", { a: randomTensor([2, 1, 3], r), b: randomTensor([4, 1], r) }, {});
+    });
+    disableFastKernels();
+  });
+
+  test("depthwise, Mean, Tile and broadcast declines: NCHW, explicit padding, non-float32, gradient dilations > 1, empty mean", () => {
+    const r = rng(21);
+    /** The fast kernel returns null (stock runs) and the registered kernel still equals stock. */
+    const declines = (
+      k: FastKernel,
+      inputs: tf.NamedTensorMap,
+      attrs: tf.NamedAttrMap,
+      stockRuns = true,
+    ): void => {
+      assert.equal(
+        k.run({ inputs, backend: tf.backend(), attrs }),
+        null,
+        `${k.kernelName} declines`,
+      );
+      if (stockRuns) assertMatchesStock(k.kernelName, inputs, attrs);
+    };
+    tf.tidy(() => {
+      const x = randomTensor([2, 6, 6, 3], r);
+      const filter = randomTensor([3, 3, 3, 2], r);
+      const dy = randomTensor([2, 4, 4, 6], r);
+      const base = { strides: [1, 1], pad: "valid", dilations: [1, 1] };
+      const explicit = {
+        ...base,
+        pad: [
+          [0, 0],
+          [1, 1],
+          [1, 1],
+          [0, 0],
+        ],
+      };
+      const dyExplicit = randomTensor([2, 6, 6, 6], r);
+      const dilated = { ...base, dilations: [2, 2] };
+      const dyDilated = randomTensor([2, 2, 2, 6], r);
+      const filterShape = [3, 3, 3, 2];
+      const inputShape = [2, 6, 6, 3];
+      declines(depthwiseConv2dNativeKernel, { x, filter }, { ...base, dataFormat: "NCHW" }, false);
+      declines(depthwiseConv2dNativeKernel, { x, filter }, explicit);
+      declines(depthwiseConv2dNativeKernel, { x: x.cast("int32"), filter }, base);
+      declines(
+        depthwiseConv2dNativeBackpropFilterKernel,
+        { x, dy: dyExplicit },
+        { ...explicit, filterShape },
+      );
+      declines(
+        depthwiseConv2dNativeBackpropFilterKernel,
+        { x, dy: dyDilated },
+        { ...dilated, filterShape },
+        false,
+      );
+      declines(
+        depthwiseConv2dNativeBackpropInputKernel,
+        { dy: dyExplicit, filter },
+        { ...explicit, inputShape },
+      );
+      declines(
+        depthwiseConv2dNativeBackpropInputKernel,
+        { dy: dyDilated, filter },
+        { ...dilated, inputShape },
+        false,
+      );
+      declines(
+        depthwiseConv2dNativeBackpropInputKernel,
+        { dy, filter },
+        { ...base, dataFormat: "NCHW", inputShape },
+        false,
+      );
+      declines(meanKernel, { x: x.cast("int32") }, { axis: [1, 2], keepDims: false });
+      declines(meanKernel, { x: tf.zeros([0, 3]) }, { axis: [0], keepDims: false });
+      declines(sumKernel, { x: x.cast("int32") }, { axis: [0], keepDims: false });
+      declines(tileKernel, { x: tf.tensor1d([true, false], "bool") }, { reps: [3] });
+      declines(multiplyKernel, { a: x.cast("int32"), b: tf.tensor1d([2, 3, 4], "int32") }, {});
+      declines(multiplyKernel, { a: randomTensor([2, 3], r), b: randomTensor([4], r) }, {}, false);
     });
     disableFastKernels();
   });

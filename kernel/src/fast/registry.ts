@@ -23,8 +23,10 @@ import {
 } from "./kernels/DepthwiseConv2dNative";
 import { gatherV2Kernel } from "./kernels/GatherV2";
 import { maxPoolKernel } from "./kernels/MaxPool";
+import { meanKernel } from "./kernels/Mean";
 import { maxPoolGradKernel } from "./kernels/MaxPoolGrad";
 import { sumKernel } from "./kernels/Sum";
+import { tileKernel } from "./kernels/Tile";
 import { reluKernel, stepKernel } from "./kernels/unary";
 import { disableRecycling, enableRecycling } from "./outputs";
 
@@ -49,6 +51,8 @@ export const FAST_KERNELS: readonly FastKernel[] = [
   reluKernel,
   stepKernel,
   sumKernel,
+  meanKernel,
+  tileKernel,
   gatherV2Kernel,
 ];
 

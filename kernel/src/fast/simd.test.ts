@@ -119,6 +119,87 @@ for (const on of [true, false]) {
       setSimdEnabled(true);
     });
 
+    test("DepthwiseConv2dNative and its gradients, 16 cases: odd channel counts, multipliers 1–4", () => {
+      setSimdEnabled(on);
+      const r = rng(on ? 22 : 23);
+      for (let c = 0; c < 16; c++) {
+        const k = int(r, 1, 5);
+        const dilation = r() < 0.25 ? 2 : 1;
+        const stride = dilation > 1 ? 1 : int(r, 1, 2);
+        const strides: [number, number] = [stride, int(r, 1, stride)];
+        const pad = (["same", "valid", 1] as const)[int(r, 0, dilation > 1 ? 1 : 2)];
+        const xShape: [number, number, number, number] = [
+          int(r, 1, 6),
+          int(r, (k - 1) * dilation + 1, 21),
+          int(r, (k - 1) * dilation + 1, 21),
+          int(r, 1, 13),
+        ];
+        const filterShape: [number, number, number, number] = [k, k, xShape[3], int(r, 1, 4)];
+        const info = tf.backend_util.computeConv2DInfo(
+          xShape,
+          filterShape,
+          strides,
+          dilation,
+          pad,
+          undefined,
+          true,
+        );
+        tf.tidy(() => {
+          const x = randomTensor(xShape, r);
+          const filter = randomTensor(filterShape, r);
+          const dy = randomTensor(info.outShape, r);
+          const attrs = { strides, pad, dilations: [dilation, dilation] };
+          assertMatchesStock("DepthwiseConv2dNative", { x, filter }, attrs);
+          if (dilation === 1) {
+            assertMatchesStock(
+              "DepthwiseConv2dNativeBackpropFilter",
+              { x, dy },
+              { ...attrs, filterShape },
+            );
+            assertMatchesStock(
+              "DepthwiseConv2dNativeBackpropInput",
+              { dy, filter },
+              { ...attrs, inputShape: xShape },
+            );
+          }
+        });
+      }
+      setSimdEnabled(true);
+    });
+
+    test("Mean and Sum over [0,1,2], [1,2], [3], [0,2]; Tile; middle-axis broadcasts (BatchNorm and pooling sizes)", () => {
+      setSimdEnabled(on);
+      const r = rng(on ? 24 : 25);
+      for (const shape of [
+        [64, 24, 24, 8],
+        [9, 13, 11, 7],
+      ]) {
+        tf.tidy(() => {
+          const x = randomTensor(shape, r).add(0.5);
+          for (const axis of [[0, 1, 2], [1, 2], [3], [0, 2]]) {
+            for (const keepDims of [false, true]) {
+              assertMatchesStock("Mean", { x }, { axis, keepDims });
+              assertMatchesStock("Sum", { x }, { axis, keepDims });
+            }
+          }
+          const c = shape[3];
+          assertMatchesStock(
+            "Tile",
+            { x: randomTensor([1, 1, 1, c], r) },
+            { reps: [...shape.slice(0, 3), 1] },
+          );
+          assertMatchesStock("Tile", { x }, { reps: [1, 2, 1, 3] });
+          const perImage = randomTensor([shape[0], 1, 1, c], r);
+          const perRow = randomTensor([shape[0], shape[1], 1, 1], r);
+          for (const op of ["Add", "Sub", "Multiply", "RealDiv"]) {
+            assertMatchesStock(op, { a: perImage, b: x }, {});
+            assertMatchesStock(op, { a: x, b: perRow }, {});
+          }
+        });
+      }
+      setSimdEnabled(true);
+    });
+
     test("BatchMatMul/_FusedMatMul with transposes; Relu, Step, binary ops, Sum, MaxPool", () => {
       setSimdEnabled(on);
       const r = rng(on ? 14 : 15);

@@ -57,14 +57,17 @@ export const OP = {
   localTee: 0x22,
   i32Load: 0x28,
   f32Load: 0x2a,
+  f64Load: 0x2b,
   i32Store: 0x36,
   f32Store: 0x38,
+  f64Store: 0x39,
   i32Const: 0x41,
   f32Const: 0x43,
   i32Eqz: 0x45,
   i32Eq: 0x46,
   i32Ne: 0x47,
   i32LtS: 0x48,
+  i32LtU: 0x49,
   i32GtS: 0x4a,
   i32LeS: 0x4c,
   i32GeS: 0x4e,
@@ -170,6 +173,12 @@ export class Func {
   }
   f32Store(offset = 0): this {
     return this.mem(OP.f32Store, 2, offset);
+  }
+  f64Load(offset = 0): this {
+    return this.mem(OP.f64Load, 3, offset);
+  }
+  f64Store(offset = 0): this {
+    return this.mem(OP.f64Store, 3, offset);
   }
   i32Load(offset = 0): this {
     return this.mem(OP.i32Load, 2, offset);

@@ -26,6 +26,15 @@
  *       where[o] ≥ 0 (max pool's gradient from the forward scan's argmax, in output order).
  *   adam(θ, m, v, g, n, β1, 1−β1, β2, 1−β2, ε, −lr, 1−β1ᵗ, 1−β2ᵗ): Adam's update in place on θ, m,
  *       v, in float32 with the stock op order (../adam.ts).
+ *   dwconv / dwconvdx / dwconvdw(x, batch, inH, inW, C, outH, outW, kH, kW, sH, sW, dH, dW,
+ *       padTop, padLeft, w, y, acc): depthwise convolution with multiplier 1 over C channels
+ *       (../kernels/DepthwiseConv2dNative.ts expands x to the output channels first), NHWC, one
+ *       pass over output pixels × in-bounds taps × channels in f32x4 then scalars:
+ *         dwconv    y[pixel]   = Σ_taps x[tap's pixel] · w[tap]
+ *         dwconvdx  x[tap's pixel] += y[pixel] · w[tap]     (x zeroed first; y holds dy)
+ *         dwconvdw  w[tap]     += x[tap's pixel] · y[pixel] (y holds dy; float32 partial sums
+ *                   per image added into float64 `acc` (kH·kW·C doubles), stored back as float32)
+ *       `acc` is used by dwconvdw only.
  */
 import { Func, OP, SIMD, assemble } from "./asm";
 import { GEMM_ACCUMULATE, GEMM_BIAS, GEMM_RELU } from "./flags";
@@ -736,15 +745,10 @@ function adam(): Func {
   return f;
 }
 
-function maxpoolgrad(): Func {
-  const f = new Func("maxpoolgrad", ["i32", "i32", "i32", "i32", "i32"]);
-  const [dy, where, m, dx, n] = [0, 1, 2, 3, 4];
-  const p = f.local("i32");
-  const end = f.local("i32");
-  const i = f.local("i32");
-  // dx = 0: vectors, then the tail
-  f.get(dx).set(p);
-  f.get(dx).get(n).i32(-4).op(OP.i32And).i32(2).op(OP.i32Shl).op(OP.i32Add).set(end);
+/** Zero n floats from byte address `ptr` (vectors, then the tail); `p`, `end`: scratch locals. */
+function zeroFloats(f: Func, ptr: number, n: number, p: number, end: number): void {
+  f.get(ptr).set(p);
+  f.get(ptr).get(n).i32(-4).op(OP.i32And).i32(2).op(OP.i32Shl).op(OP.i32Add).set(end);
   f.while(
     () => f.lt(p, end),
     () => {
@@ -753,7 +757,7 @@ function maxpoolgrad(): Func {
       f.inc(p, 16);
     },
   );
-  f.get(dx).get(n).i32(2).op(OP.i32Shl).op(OP.i32Add).set(end);
+  f.get(ptr).get(n).i32(2).op(OP.i32Shl).op(OP.i32Add).set(end);
   f.while(
     () => f.lt(p, end),
     () => {
@@ -761,6 +765,15 @@ function maxpoolgrad(): Func {
       f.inc(p, 4);
     },
   );
+}
+
+function maxpoolgrad(): Func {
+  const f = new Func("maxpoolgrad", ["i32", "i32", "i32", "i32", "i32"]);
+  const [dy, where, m, dx, n] = [0, 1, 2, 3, 4];
+  const p = f.local("i32");
+  const end = f.local("i32");
+  const i = f.local("i32");
+  zeroFloats(f, dx, n, p, end);
   // dx[where[o]] += dy[o] for every window with a maximum (where ≥ 0)
   f.get(where).get(m).i32(2).op(OP.i32Shl).op(OP.i32Add).set(end);
   f.while(
@@ -780,6 +793,149 @@ function maxpoolgrad(): Func {
   return f;
 }
 
+/** The array a depthwise pass accumulates into: y (forward), x (input grad.), w (filter grad.). */
+export type DepthwiseMode = "forward" | "input" | "filter";
+
+const DEPTHWISE_NAMES: Record<DepthwiseMode, string> = {
+  forward: "dwconv",
+  input: "dwconvdx",
+  filter: "dwconvdw",
+};
+
+/**
+ * The three depthwise passes share one loop nest (pixel → in-bounds tap → channels) and differ in
+ * the one multiply-add at its centre: dst += a · b over the x, w and y pointers.
+ */
+function depthwise(mode: DepthwiseMode): Func {
+  const f = new Func(DEPTHWISE_NAMES[mode], Array<"i32">(18).fill("i32"));
+  const [x, batch, inH, inW, C, outH, outW, kH, kW, sH, sW, dH, dW, padTop, padLeft, w, y, acc] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
+  ];
+  const bI = f.local("i32");
+  const yR = f.local("i32");
+  const yC = f.local("i32");
+  const wR = f.local("i32");
+  const wC = f.local("i32");
+  const xR = f.local("i32");
+  const xC = f.local("i32");
+  const xb = f.local("i32");
+  const yp = f.local("i32");
+  const px = f.local("i32");
+  const pw = f.local("i32");
+  const py = f.local("i32");
+  const vecEnd = f.local("i32");
+  const end = f.local("i32");
+  const pixBytes = f.local("i32");
+  const rowBytes = f.local("i32");
+  const vecBytes = f.local("i32");
+  const taps = f.local("i32");
+  const pa = f.local("i32");
+  f.get(C).i32(2).op(OP.i32Shl).set(pixBytes);
+  f.get(C).i32(-4).op(OP.i32And).i32(2).op(OP.i32Shl).set(vecBytes);
+  f.get(inW).get(pixBytes).op(OP.i32Mul).set(rowBytes);
+  f.get(kH).get(kW).op(OP.i32Mul).get(C).op(OP.i32Mul).set(taps);
+  const forRange = (v: number, to: number, body: () => void): void => {
+    f.i32(0).set(v);
+    f.while(
+      () => f.lt(v, to),
+      () => {
+        body();
+        f.inc(v, 1);
+      },
+    );
+  };
+  const [dst, a, b] =
+    mode === "forward" ? [py, px, pw] : mode === "input" ? [px, py, pw] : [pw, px, py];
+  if (mode === "input") {
+    f.get(batch).get(inH).op(OP.i32Mul).get(inW).op(OP.i32Mul).get(C).op(OP.i32Mul).set(end);
+    zeroFloats(f, x, end, px, vecEnd);
+  }
+  if (mode === "filter") {
+    zeroFloats(f, w, taps, px, end);
+    f.get(taps).i32(1).op(OP.i32Shl).set(end);
+    zeroFloats(f, acc, end, px, vecEnd);
+  }
+  f.get(y).set(yp);
+  forRange(bI, batch, () => {
+    f.get(x).get(bI).get(inH).op(OP.i32Mul).get(rowBytes).op(OP.i32Mul).op(OP.i32Add).set(xb);
+    forRange(yR, outH, () =>
+      forRange(yC, outW, () => {
+        if (mode === "forward") zeroFloats(f, yp, C, py, end);
+        forRange(wR, kH, () => {
+          f.get(yR).get(sH).op(OP.i32Mul).get(padTop).op(OP.i32Sub);
+          f.get(wR).get(dH).op(OP.i32Mul).op(OP.i32Add).set(xR);
+          f.if(
+            // 0 ≤ xR < inH as one unsigned compare
+            () => f.get(xR).get(inH).op(OP.i32LtU),
+            () =>
+              forRange(wC, kW, () => {
+                f.get(yC).get(sW).op(OP.i32Mul).get(padLeft).op(OP.i32Sub);
+                f.get(wC).get(dW).op(OP.i32Mul).op(OP.i32Add).set(xC);
+                f.if(
+                  () => f.get(xC).get(inW).op(OP.i32LtU),
+                  () => {
+                    f.get(xb).get(xR).get(rowBytes).op(OP.i32Mul).op(OP.i32Add);
+                    f.get(xC).get(pixBytes).op(OP.i32Mul).op(OP.i32Add).set(px);
+                    f.get(w).get(wR).get(kW).op(OP.i32Mul).get(wC).op(OP.i32Add);
+                    f.get(pixBytes).op(OP.i32Mul).op(OP.i32Add).set(pw);
+                    f.get(yp).set(py);
+                    f.get(py).get(vecBytes).op(OP.i32Add).set(vecEnd);
+                    f.get(py).get(pixBytes).op(OP.i32Add).set(end);
+                    f.while(
+                      () => f.lt(py, vecEnd),
+                      () => {
+                        f.get(dst).get(dst).v128Load().get(a).v128Load().get(b).v128Load();
+                        f.simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add).v128Store();
+                        f.inc(px, 16).inc(pw, 16).inc(py, 16);
+                      },
+                    );
+                    f.while(
+                      () => f.lt(py, end),
+                      () => {
+                        f.get(dst).get(dst).f32Load().get(a).f32Load().get(b).f32Load();
+                        f.op(OP.f32Mul).op(OP.f32Add).f32Store();
+                        f.inc(px, 4).inc(pw, 4).inc(py, 4);
+                      },
+                    );
+                  },
+                );
+              }),
+          );
+        });
+        f.inc(yp, () => f.get(pixBytes));
+      }),
+    );
+    if (mode === "filter") {
+      // acc += this image's float32 partial sums; restart them at 0
+      f.get(w).set(pw);
+      f.get(acc).set(pa);
+      f.get(w).get(taps).i32(2).op(OP.i32Shl).op(OP.i32Add).set(end);
+      f.while(
+        () => f.lt(pw, end),
+        () => {
+          f.get(pa).get(pa).f64Load().get(pw).f32Load().op(OP.f64PromoteF32).op(OP.f64Add);
+          f.f64Store();
+          f.get(pw).f32(0).f32Store();
+          f.inc(pw, 4).inc(pa, 8);
+        },
+      );
+    }
+  });
+  if (mode === "filter") {
+    f.get(w).set(pw);
+    f.get(acc).set(pa);
+    f.get(w).get(taps).i32(2).op(OP.i32Shl).op(OP.i32Add).set(end);
+    f.while(
+      () => f.lt(pw, end),
+      () => {
+        f.get(pw).get(pa).f64Load().op(OP.f32DemoteF64).f32Store();
+        f.inc(pw, 4).inc(pa, 8);
+      },
+    );
+  }
+  return f;
+}
+
 export function buildModule(): Uint8Array {
   return assemble([
     gemm(false),
@@ -795,5 +951,8 @@ export function buildModule(): Uint8Array {
     maxpool(),
     adam(),
     maxpoolgrad(),
+    depthwise("forward"),
+    depthwise("input"),
+    depthwise("filter"),
   ]);
 }

@@ -25,6 +25,9 @@ interface Exports {
   maxpool(...args: number[]): void;
   adam(...args: number[]): void;
   maxpoolgrad(dy: number, where: number, m: number, dx: number, n: number): void;
+  dwconv(...args: number[]): void;
+  dwconvdx(...args: number[]): void;
+  dwconvdw(...args: number[]): void;
 }
 
 export type BinaryName = "add" | "sub" | "mul" | "div";
