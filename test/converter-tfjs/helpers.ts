@@ -7,18 +7,10 @@ import * as tf from "@tensorflow/tfjs";
 import { Interpreter } from "../../kernel/src/interpreter";
 import type { Model, NDArray } from "../../kernel/src/ir";
 import { opName } from "../../kernel/src/ir";
+import { mulberry32 } from "../../kernel/src/train/shuffle";
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: a small seeded PRNG, uniform in [0, 1) (the one `fit`'s seed uses). */
+export const rng: (seed: number) => () => number = mulberry32;
 
 function uniform(next: () => number, n: number, lo: number, hi: number): Float32Array {
   return Float32Array.from({ length: n }, () => lo + (hi - lo) * next());

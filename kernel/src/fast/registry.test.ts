@@ -17,7 +17,13 @@ import { meanKernel } from "./kernels/Mean";
 import { sumKernel } from "./kernels/Sum";
 import { tileKernel } from "./kernels/Tile";
 import { multiplyKernel } from "./kernels/binary";
-import { assertClose, assertMatchesStock, randomTensor, rng } from "./testing";
+import {
+  assertClose,
+  assertDepthwiseMatchesStock,
+  assertMatchesStock,
+  randomTensor,
+  rng,
+} from "./testing";
 
 tf.setBackend("cpu");
 
@@ -168,35 +174,7 @@ describe("fast kernels equal tfjs's stock CPU kernels (1e-4 of the tensor's scal
         int(r, 1, 6),
       ];
       const filterShape: [number, number, number, number] = [kH, kW, xShape[3], int(r, 1, 3)];
-      const info = tf.backend_util.computeConv2DInfo(
-        xShape,
-        filterShape,
-        strides,
-        dilation,
-        pad,
-        undefined,
-        true,
-      );
-      tf.tidy(() => {
-        const x = randomTensor(xShape, r);
-        const filter = randomTensor(filterShape, r);
-        const dy = randomTensor(info.outShape, r);
-        const attrs = { strides, pad, dilations: [dilation, dilation] };
-        assertMatchesStock("DepthwiseConv2dNative", { x, filter }, attrs);
-        // tfjs's depthwise gradients support dilation 1 only (the fast kernels decline others).
-        if (dilation === 1) {
-          assertMatchesStock(
-            "DepthwiseConv2dNativeBackpropFilter",
-            { x, dy },
-            { ...attrs, filterShape },
-          );
-          assertMatchesStock(
-            "DepthwiseConv2dNativeBackpropInput",
-            { dy, filter },
-            { ...attrs, inputShape: xShape },
-          );
-        }
-      });
+      assertDepthwiseMatchesStock(xShape, filterShape, strides, pad, dilation, r);
     }
   });
 

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
-import { assertMatchesStock, randomTensor, rng } from "./testing";
+import { assertDepthwiseMatchesStock, assertMatchesStock, randomTensor, rng } from "./testing";
 import { WASM_BASE64 } from "./wasm/binary";
 import { buildModule } from "./wasm/kernels";
 import { setSimdEnabled, simd, simdGemm, writeMatrix } from "./wasm/runtime";
@@ -135,34 +135,7 @@ for (const on of [true, false]) {
           int(r, 1, 13),
         ];
         const filterShape: [number, number, number, number] = [k, k, xShape[3], int(r, 1, 4)];
-        const info = tf.backend_util.computeConv2DInfo(
-          xShape,
-          filterShape,
-          strides,
-          dilation,
-          pad,
-          undefined,
-          true,
-        );
-        tf.tidy(() => {
-          const x = randomTensor(xShape, r);
-          const filter = randomTensor(filterShape, r);
-          const dy = randomTensor(info.outShape, r);
-          const attrs = { strides, pad, dilations: [dilation, dilation] };
-          assertMatchesStock("DepthwiseConv2dNative", { x, filter }, attrs);
-          if (dilation === 1) {
-            assertMatchesStock(
-              "DepthwiseConv2dNativeBackpropFilter",
-              { x, dy },
-              { ...attrs, filterShape },
-            );
-            assertMatchesStock(
-              "DepthwiseConv2dNativeBackpropInput",
-              { dy, filter },
-              { ...attrs, inputShape: xShape },
-            );
-          }
-        });
+        assertDepthwiseMatchesStock(xShape, filterShape, strides, pad, dilation, r);
       }
       setSimdEnabled(true);
     });

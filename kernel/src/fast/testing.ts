@@ -73,3 +73,40 @@ export function assertClose(
     if (!ok) assert.fail(`${label}: element ${i} is ${a}, stock ${e} (scale ${scale})`);
   }
 }
+
+/**
+ * One DepthwiseConv2dNative case against stock: the forward pass, and with dilation 1 (tfjs's
+ * depthwise gradients support no other) both gradients on a random dy.
+ */
+export function assertDepthwiseMatchesStock(
+  xShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  strides: [number, number],
+  pad: "same" | "valid" | number,
+  dilation: number,
+  r: (lo?: number, hi?: number) => number,
+): void {
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape,
+    filterShape,
+    strides,
+    dilation,
+    pad,
+    undefined,
+    true,
+  );
+  tf.tidy(() => {
+    const x = randomTensor(xShape, r);
+    const filter = randomTensor(filterShape, r);
+    const dy = randomTensor(info.outShape, r);
+    const attrs = { strides, pad, dilations: [dilation, dilation] };
+    assertMatchesStock("DepthwiseConv2dNative", { x, filter }, attrs);
+    if (dilation !== 1) return;
+    assertMatchesStock("DepthwiseConv2dNativeBackpropFilter", { x, dy }, { ...attrs, filterShape });
+    assertMatchesStock(
+      "DepthwiseConv2dNativeBackpropInput",
+      { dy, filter },
+      { ...attrs, inputShape: xShape },
+    );
+  });
+}
