@@ -25,19 +25,13 @@ import { opLabel } from "../converter/graph";
 import { UnsupportedError, UsageError } from "../errors";
 import type { Model } from "../ir";
 import { deployedFloatModel, deployedName, learnedRanges } from "./export";
-import { QuantMerge, QuantPool, QuantWeighted, QuantizeInput } from "./layers";
+import { QuantPool, QuantWeighted, QuantizeInput, isQatLayer } from "./layers";
 
 const FIXED_OUTPUT = new Set(["SOFTMAX", "LOGISTIC", "TANH"]);
 
 /** True when `model` has QAT layers (built by quantizeModel / quantizeApply). */
 export function isQatModel(model: tf.LayersModel): boolean {
-  return model.layers.some(
-    (l) =>
-      l instanceof QuantWeighted ||
-      l instanceof QuantizeInput ||
-      l instanceof QuantMerge ||
-      l instanceof QuantPool,
-  );
+  return model.layers.some(isQatLayer);
 }
 
 export interface QatConversionInput {

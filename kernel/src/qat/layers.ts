@@ -471,6 +471,18 @@ export class QuantPool extends tf.layers.Layer {
   }
 }
 
+/** The layers quantizeModel / quantizeApply put in (each carries a fake-quant of its own). */
+export type QatLayer = QuantizeInput | QuantWeighted | QuantMerge | QuantPool;
+
+export function isQatLayer(l: tf.layers.Layer): l is QatLayer {
+  return (
+    l instanceof QuantizeInput ||
+    l instanceof QuantWeighted ||
+    l instanceof QuantMerge ||
+    l instanceof QuantPool
+  );
+}
+
 tf.serialization.registerClass(QuantizeInput);
 tf.serialization.registerClass(QuantWeighted);
 tf.serialization.registerClass(QuantMerge);

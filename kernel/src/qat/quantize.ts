@@ -19,10 +19,11 @@ import { UnsupportedError, UsageError } from "../errors";
 import { mergeLayer, quantizeInputAfter, rebuildGraph } from "./functional";
 import {
   type QatActivation,
-  QuantMerge,
+  type QatLayer,
   QuantPool,
   QuantWeighted,
   QuantizeInput,
+  isQatLayer,
   outputChannels,
 } from "./layers";
 
@@ -404,14 +405,6 @@ export function quantizeApply(
 }
 
 /** The fake-quant layers of a QAT model, in order (for reading learned ranges). */
-export function quantLayers(
-  model: tf.LayersModel,
-): (QuantizeInput | QuantWeighted | QuantMerge | QuantPool)[] {
-  return model.layers.filter(
-    (l): l is QuantizeInput | QuantWeighted | QuantMerge | QuantPool =>
-      l instanceof QuantizeInput ||
-      l instanceof QuantWeighted ||
-      l instanceof QuantMerge ||
-      l instanceof QuantPool,
-  );
+export function quantLayers(model: tf.LayersModel): QatLayer[] {
+  return model.layers.filter(isQatLayer);
 }
