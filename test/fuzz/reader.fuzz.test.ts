@@ -13,21 +13,10 @@ import { readModel } from "../../kernel/src/tflite/reader";
 import { everyOpModel, floatDenseModel } from "../../kernel/src/tflite/testing";
 import { finalizeModel } from "../../kernel/src/tflite/versions";
 import { serializeUnchecked, writeModel } from "../../kernel/src/tflite/writer";
+import { mulberry32 } from "../../kernel/src/train/shuffle";
 
 const SEED = 0x7f1e;
 const ITERATIONS = 12_000;
-
-/** mulberry32: a small, fast, seedable PRNG; returns floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Mutation = "bitflip" | "truncate" | "splice" | "insert" | "delete" | "field";
 const MUTATIONS: Mutation[] = ["bitflip", "truncate", "splice", "insert", "delete", "field"];
