@@ -22,6 +22,15 @@ export default tseslint.config(
     },
   },
   {
+    // The committed CommonJS bin shim (kernel/bin/tsquant.js) that loads the built CLI.
+    files: ["kernel/bin/*.js"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: { require: "readonly", __dirname: "readonly", process: "readonly" },
+    },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-non-null-assertion": "error",

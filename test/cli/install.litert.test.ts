@@ -1,6 +1,7 @@
 /**
- * `tsquant install` / `uninstall` as a user runs them (a subprocess of the CLI), checked with
- * Jupyter's own tools from .venv: the kernelspec and the labextension appear, then go away.
+ * `tsquant install` / `uninstall` as the README writes them (`npx tsquant …`, the bin npm links
+ * at install), checked with Jupyter's own tools from .venv: the kernelspec and the labextension
+ * appear, then go away.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -10,11 +11,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const ROOT = join(__dirname, "..", "..");
-const CLI = join(ROOT, "kernel", "src", "cli", "main.ts");
 const JUPYTER = join(ROOT, ".venv", "bin", "jupyter");
 
 function tsquant(...args: string[]) {
-  return spawnSync(process.execPath, ["--import", "tsx", CLI, ...args], {
+  return spawnSync("npx", ["--no-install", "tsquant", ...args], {
     cwd: ROOT,
     encoding: "utf8",
   });
