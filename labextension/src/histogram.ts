@@ -100,3 +100,27 @@ export function strideIndices(n: number, max: number): number[] {
   const step = n / max;
   return Array.from({ length: max }, (_, j) => Math.floor(j * step));
 }
+
+/** How many times the next-largest bin the largest must hold for a linear axis to hide the rest. */
+export const SPIKE_RATIO = 10;
+
+/**
+ * True when one bin dwarfs every other (largest count > SPIKE_RATIO × the second largest), as
+ * the zeros of a ReLU output do: on a linear count axis the rest of the distribution is then
+ * flattened to nothing, so the range plot starts on a log axis. False for fewer than two
+ * non-empty bins (nothing else to show).
+ */
+export function dominatedBySpike(counts: ArrayLike<number>): boolean {
+  let first = 0;
+  let second = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const c = counts[i] ?? 0;
+    if (c > first) {
+      second = first;
+      first = c;
+    } else if (c > second) {
+      second = c;
+    }
+  }
+  return second > 0 && first > SPIKE_RATIO * second;
+}

@@ -4,6 +4,7 @@ import {
   binCenters,
   binWidth,
   coarsenHistogram,
+  dominatedBySpike,
   histogramOf,
   maxOf,
   minOf,
@@ -94,5 +95,22 @@ describe("array helpers for huge payload arrays", () => {
     const many = strideIndices(1_000_000, 5000);
     assert.equal(many.length, 5000);
     assert.equal(many[4999], 999_800);
+  });
+});
+
+describe("dominatedBySpike", () => {
+  test("a ReLU output's zero bin (600k) over a spread of ~10k bars: true", () => {
+    assert.equal(dominatedBySpike([600_000, 9_000, 12_000, 8_000, 3_000]), true);
+  });
+  test("a bell-shaped histogram: false", () => {
+    assert.equal(dominatedBySpike([100, 900, 4_000, 9_000, 4_100, 800, 90]), false);
+  });
+  test("at the ratio exactly: false; just above: true", () => {
+    assert.equal(dominatedBySpike([100, 10, 0]), false);
+    assert.equal(dominatedBySpike([101, 10, 0]), true);
+  });
+  test("one non-empty bin or none: false (nothing else to show)", () => {
+    assert.equal(dominatedBySpike([0, 5_000, 0]), false);
+    assert.equal(dominatedBySpike([]), false);
   });
 });

@@ -6,7 +6,7 @@
 import type { HistogramData, RangePayload } from "../../../kernel/src/display/payload";
 import { h } from "../dom";
 import { formatDb, formatNumber, formatPercent } from "../format";
-import { binCenters, binWidth, coarsenHistogram, maxOf } from "../histogram";
+import { binCenters, binWidth, coarsenHistogram, dominatedBySpike, maxOf } from "../histogram";
 import type { GraphDiv, ScatterTrace, Shape, Trace } from "../plotly";
 import { gridValuesIn, rangeReadout, type QuantSpec, type RangeReadout } from "../rangeMath";
 import { themedAxis, themedLayout, type Theme } from "../theme";
@@ -73,7 +73,8 @@ export class RangeView implements View {
       bits,
       symmetric,
       narrowRange,
-      logScale: false,
+      // A spike (a ReLU output's zeros) would flatten every other bar on a linear axis.
+      logScale: dominatedBySpike(this.drawn.counts),
       method: initial ? initial.method : null,
     };
     const input = (
@@ -91,6 +92,7 @@ export class RangeView implements View {
     };
     this.inputs.symmetric.checked = symmetric;
     this.inputs.narrowRange.checked = narrowRange;
+    this.inputs.logScale.checked = this.state.logScale;
 
     const label = (text: string, control: HTMLInputElement): HTMLLabelElement =>
       h(
