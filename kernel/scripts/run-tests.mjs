@@ -35,6 +35,15 @@ if (files.length === 0) {
   console.error("run-tests: no test files matched");
   process.exit(1);
 }
+// The tests that run the CLI as users do (`npx tsquant`, the bin) load the built kernel/dist:
+// bring it up to date first with the set-up's TypeScript step (a stamp check when nothing
+// changed; an incremental tsc otherwise).
+const build = spawnSync(process.execPath, [join(root, "kernel", "scripts", "setup.mjs")], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, TSQUANT_SKIP_SETUP: "1" },
+});
+if (build.status !== 0) process.exit(build.status ?? 1);
 const r = spawnSync(
   process.execPath,
   ["--import", "tsx", "--test", "--test-reporter=spec", ...files],

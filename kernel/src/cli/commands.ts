@@ -1,12 +1,11 @@
 /**
- * The `tsquant` subcommands: convert, eval, inspect, bench (here) and install, uninstall
- * (`./install`). Each is `{ usage, about, flags, run }`, in one registry.
+ * The `tsquant` subcommands: convert, eval, inspect, bench (here), compare (`./compare`) and
+ * install, uninstall (`./install`). Each is `{ usage, about, flags, run }`, in one registry.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { UsageError } from "../errors";
 import { type Model, shapeSize } from "../ir";
 import { Interpreter } from "../interpreter/interpreter";
-import { readModel } from "../tflite/reader";
 import { summarizeModel } from "../tflite/summary";
 import type { CalibrationMethod } from "../calib/calibrate";
 import { TFLiteConverter, type ConversionMode } from "../converter/converter";
@@ -15,6 +14,8 @@ import { type FlagSpec, type Parsed, choice, num, str } from "./args";
 import { loadImages, loadLabels } from "./data";
 import { evaluate as evaluateModel } from "../eval/evaluate";
 import { install, uninstall } from "./install";
+import { compare } from "./compare";
+import { readModelFile } from "./files";
 
 export interface Command {
   usage: string;
@@ -26,18 +27,6 @@ export interface Command {
 const MODES = ["float16", "dynamic", "int8", "int8-only", "int16x8"] as const;
 const METHODS = ["minmax", "percentile", "entropy", "mse", "histogram", "movingAverage"] as const;
 const IO_TYPES = ["float32", "int8", "uint8", "int16"] as const;
-
-function readModelFile(command: string, path: string): { bytes: Uint8Array; model: Model } {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (e) {
-    throw new UsageError(
-      `${command}: cannot read '${path}' (${e instanceof Error ? e.message : String(e)})`,
-    );
-  }
-  return { bytes, model: readModel(bytes) };
-}
 
 function onePositional(command: string, p: Parsed, what: string): string {
   if (p.positionals.length !== 1) {
@@ -312,6 +301,7 @@ export const COMMANDS: Record<string, Command> = {
   eval: evaluate,
   inspect,
   bench,
+  compare,
   install,
   uninstall,
 };

@@ -4,7 +4,8 @@
  * the same name (or, failing that, the same graph position) is from it — the per-layer error
  * that tells which layer loses the accuracy (TF's QuantizationDebugger, layer by layer).
  *
- *   mse  = Σ (x − x̂)² / n,   sqnr = 10 · log10(Σ x² / Σ (x − x̂)²) dB
+ *   mse  = Σ (x − x̂)² / n,   sqnr = 10 · log10(Σ x² / Σ (x − x̂)²) dB,
+ *   cosine = Σ x·x̂ / √(Σ x² · Σ x̂²)
  *
  * where x is the float value and x̂ = scale · (q − zeroPoint) the dequantized quantized value,
  * summed over every element of every sample. A tensor with zero error has sqnr `null` (+∞).
@@ -17,6 +18,12 @@ import { quantize } from "../quant/affine";
 import { integerFormat } from "../quant/formats";
 import type { Sample, SampleInput } from "../calib/calibrate";
 import { type ErrorPayload, type LayerError, TSQUANT_MIME } from "../display/payload";
+import {
+  type GraphNodeData,
+  type OverlayMetric,
+  type OverlayOptions,
+  modelExplorerOverlay,
+} from "./overlay";
 
 export interface CompareOptions {
   /** Use at most this many samples (default: all). */
@@ -31,6 +38,14 @@ export class LayerComparison {
     readonly layers: LayerError[],
     readonly samples: number,
   ) {}
+
+  /**
+   * Model Explorer node data of one metric (`overlay.ts`): write it as JSON and load it in Model
+   * Explorer over the quantized (default) or float graph.
+   */
+  overlay(metric: OverlayMetric, options?: OverlayOptions): GraphNodeData {
+    return modelExplorerOverlay(this.layers, metric, options);
+  }
 
   /** The `error` payload for the labextension's error plot. */
   payload(title = "Per-layer quantization error"): ErrorPayload {
@@ -48,7 +63,13 @@ export class LayerComparison {
   }
 }
 
-type Pair = { floatIndex: number; quantIndex: number; name: string; op: string };
+type Pair = {
+  floatIndex: number;
+  quantIndex: number;
+  name: string;
+  quantizedName: string;
+  op: string;
+};
 
 const QDQ = new Set<number>([BuiltinOperator.QUANTIZE, BuiltinOperator.DEQUANTIZE]);
 
@@ -71,7 +92,8 @@ function matchTensors(floatModel: Model, quantModel: Model): Pair[] {
       let q = byName.get(t.name);
       if (q === undefined) q = quantOps[k]?.outputs[slot];
       if (q === undefined) continue;
-      pairs.push({ floatIndex: o, quantIndex: q, name: t.name, op: opName(code) });
+      const quantizedName = qs.tensors[q]?.name ?? t.name;
+      pairs.push({ floatIndex: o, quantIndex: q, name: t.name, quantizedName, op: opName(code) });
     }
   });
   return pairs;
@@ -85,6 +107,13 @@ function asFloat(t: NDArray, scale: number, zeroPoint: number): Float64Array {
     out[i] = integer ? scale * (v - zeroPoint) : v;
   }
   return out;
+}
+
+/** Σxy / √(Σx² Σy²); two all-zero tensors are identical (1), one all-zero one is orthogonal (0). */
+function cosine(xy: number, xx: number, yy: number): number {
+  if (xx === 0 && yy === 0) return 1;
+  if (xx === 0 || yy === 0) return 0;
+  return xy / Math.sqrt(xx * yy);
 }
 
 /** The values of one sample input (a typed array, a number list or an NDArray-like). */
@@ -121,6 +150,8 @@ export async function compareLayers(
   const signal = new Float64Array(pairs.length);
   const noise = new Float64Array(pairs.length);
   const count = new Float64Array(pairs.length);
+  const dot = new Float64Array(pairs.length);
+  const quantSignal = new Float64Array(pairs.length);
   const maxPoints = options.scatterPoints ?? 2000;
   const scatter = pairs.map(() => ({ float: [] as number[], quantized: [] as number[] }));
   const limit = options.samples ?? Infinity;
@@ -159,6 +190,8 @@ export async function compareLayers(
         const e = v - y[i];
         signal[k] += v * v;
         noise[k] += e * e;
+        dot[k] += v * y[i];
+        quantSignal[k] += y[i] * y[i];
         if (i % stride === 0 && scatter[k].float.length < maxPoints) {
           scatter[k].float.push(v);
           scatter[k].quantized.push(y[i]);
@@ -175,6 +208,8 @@ export async function compareLayers(
     op: p.op,
     sqnr: noise[k] === 0 ? null : 10 * Math.log10(signal[k] / noise[k]),
     mse: count[k] ? noise[k] / count[k] : 0,
+    cosine: cosine(dot[k], signal[k], quantSignal[k]),
+    ...(p.quantizedName === p.name ? {} : { quantizedName: p.quantizedName }),
     sample: scatter[k],
   }));
   return new LayerComparison(layers, n);

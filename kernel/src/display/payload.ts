@@ -86,6 +86,10 @@ export interface LayerError {
   sqnr: number | null;
   /** Mean squared error mean((x − x̂)²). */
   mse: number;
+  /** Cosine similarity Σx·x̂ / √(Σx² · Σx̂²) over the whole tensor (1 when both are all zero). */
+  cosine?: number;
+  /** The quantized model's name for this tensor, when it differs from the float name. */
+  quantizedName?: string;
   /**
    * A sample of (float, dequantized quantized) value pairs for the scatter plot; equal lengths,
    * at most a few thousand points (the kernel subsamples).
