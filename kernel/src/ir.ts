@@ -83,6 +83,7 @@ export const BuiltinOperator = {
   CONCATENATION: 2,
   CONV_2D: 3,
   DEPTHWISE_CONV_2D: 4,
+  DEPTH_TO_SPACE: 5,
   DEQUANTIZE: 6,
   EMBEDDING_LOOKUP: 7,
   FULLY_CONNECTED: 9,
@@ -93,16 +94,37 @@ export const BuiltinOperator = {
   RELU6: 21,
   RESHAPE: 22,
   SOFTMAX: 25,
+  SPACE_TO_DEPTH: 26,
   TANH: 28,
   PAD: 34,
   GATHER: 36,
+  BATCH_TO_SPACE_ND: 37,
+  SPACE_TO_BATCH_ND: 38,
+  TRANSPOSE: 39,
   MEAN: 40,
+  SQUEEZE: 43,
   UNIDIRECTIONAL_SEQUENCE_LSTM: 44,
   STRIDED_SLICE: 45,
+  SPLIT: 49,
+  ARG_MAX: 56,
+  PADV2: 60,
+  SLICE: 65,
+  TILE: 69,
+  EXPAND_DIMS: 70,
+  SUM: 74,
   SHAPE: 77,
+  ARG_MIN: 79,
+  REDUCE_PROD: 81,
+  REDUCE_MAX: 82,
   PACK: 83,
+  UNPACK: 88,
+  REDUCE_MIN: 89,
+  MIRROR_PAD: 100,
+  SPLIT_V: 102,
+  GATHER_ND: 107,
   QUANTIZE: 114,
   PLACEHOLDER_FOR_GREATER_OP_CODES: 127,
+  BROADCAST_TO: 130,
 } as const;
 
 export type BuiltinOpName = keyof typeof BuiltinOperator;
@@ -190,6 +212,26 @@ export type BuiltinOptions =
     }
   | { type: "ShapeOptions"; outType: DType }
   | { type: "PackOptions"; valuesCount: number; axis: number }
+  | { type: "GatherOptions"; axis: number; batchDims: number }
+  | { type: "GatherNdOptions" }
+  | { type: "TransposeOptions" }
+  | { type: "SpaceToDepthOptions"; blockSize: number }
+  | { type: "DepthToSpaceOptions"; blockSize: number }
+  | { type: "SpaceToBatchNDOptions" }
+  | { type: "BatchToSpaceNDOptions" }
+  | { type: "SplitOptions"; numSplits: number }
+  | { type: "SplitVOptions"; numSplits: number }
+  | { type: "UnpackOptions"; num: number; axis: number }
+  | { type: "SliceOptions" }
+  | { type: "SqueezeOptions"; squeezeDims: number[] | null }
+  | { type: "ExpandDimsOptions" }
+  | { type: "TileOptions" }
+  | { type: "BroadcastToOptions" }
+  | { type: "PadV2Options" }
+  /** `mode`: the schema's MirrorPadMode, REFLECT = 0, SYMMETRIC = 1. */
+  | { type: "MirrorPadOptions"; mode: number }
+  | { type: "ArgMaxOptions"; outputType: DType }
+  | { type: "ArgMinOptions"; outputType: DType }
   | { type: "UnknownOptions"; unionType: number };
 
 export type BuiltinOptionsType = BuiltinOptions["type"];

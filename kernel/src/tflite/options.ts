@@ -47,6 +47,25 @@ export const OPTIONS_UNION_TYPE: Readonly<Record<KnownOptionsType, number>> = {
   StridedSliceOptions: 32,
   ShapeOptions: 55,
   PackOptions: 59,
+  SpaceToDepthOptions: 19,
+  GatherOptions: 23,
+  BatchToSpaceNDOptions: 24,
+  SpaceToBatchNDOptions: 25,
+  TransposeOptions: 26,
+  SqueezeOptions: 30,
+  SplitOptions: 35,
+  ArgMaxOptions: 40,
+  PadV2Options: 43,
+  SliceOptions: 48,
+  TileOptions: 51,
+  ExpandDimsOptions: 52,
+  ArgMinOptions: 57,
+  UnpackOptions: 64,
+  MirrorPadOptions: 77,
+  SplitVOptions: 79,
+  GatherNdOptions: 83,
+  DepthToSpaceOptions: 94,
+  BroadcastToOptions: 104,
 };
 
 const TYPE_BY_UNION = new Map<number, KnownOptionsType>(
@@ -83,6 +102,30 @@ export const EXPECTED_OPTIONS: ReadonlyMap<number, KnownOptionsType | null> = ne
   [BuiltinOperator.STRIDED_SLICE, "StridedSliceOptions"],
   [BuiltinOperator.SHAPE, "ShapeOptions"],
   [BuiltinOperator.PACK, "PackOptions"],
+  [BuiltinOperator.TRANSPOSE, "TransposeOptions"],
+  [BuiltinOperator.GATHER, "GatherOptions"],
+  [BuiltinOperator.GATHER_ND, "GatherNdOptions"],
+  [BuiltinOperator.EMBEDDING_LOOKUP, null],
+  [BuiltinOperator.SPACE_TO_DEPTH, "SpaceToDepthOptions"],
+  [BuiltinOperator.DEPTH_TO_SPACE, "DepthToSpaceOptions"],
+  [BuiltinOperator.SPACE_TO_BATCH_ND, "SpaceToBatchNDOptions"],
+  [BuiltinOperator.BATCH_TO_SPACE_ND, "BatchToSpaceNDOptions"],
+  [BuiltinOperator.SPLIT, "SplitOptions"],
+  [BuiltinOperator.SPLIT_V, "SplitVOptions"],
+  [BuiltinOperator.UNPACK, "UnpackOptions"],
+  [BuiltinOperator.SLICE, "SliceOptions"],
+  [BuiltinOperator.SQUEEZE, "SqueezeOptions"],
+  [BuiltinOperator.EXPAND_DIMS, "ExpandDimsOptions"],
+  [BuiltinOperator.TILE, "TileOptions"],
+  [BuiltinOperator.BROADCAST_TO, "BroadcastToOptions"],
+  [BuiltinOperator.PADV2, "PadV2Options"],
+  [BuiltinOperator.MIRROR_PAD, "MirrorPadOptions"],
+  [BuiltinOperator.SUM, "ReducerOptions"],
+  [BuiltinOperator.REDUCE_MAX, "ReducerOptions"],
+  [BuiltinOperator.REDUCE_MIN, "ReducerOptions"],
+  [BuiltinOperator.REDUCE_PROD, "ReducerOptions"],
+  [BuiltinOperator.ARG_MAX, "ArgMaxOptions"],
+  [BuiltinOperator.ARG_MIN, "ArgMinOptions"],
   [BuiltinOperator.LOGISTIC, null],
   [BuiltinOperator.TANH, null],
   [BuiltinOperator.RELU, null],
@@ -248,6 +291,50 @@ export function readOptions(op: FbOperator, where: string): BuiltinOptions | nul
       const o = op.builtinOptions(new PackOptions());
       return { type: known, valuesCount: slotInt32(o, 0), axis: slotInt32(o, 1) };
     }
+    // The tables below are field-less in the trimmed bindings too: any table binding reads the
+    // slots (PadOptions is used for all of them).
+    case "GatherOptions": {
+      const o = op.builtinOptions(new PadOptions());
+      return { type: known, axis: slotInt32(o, 0), batchDims: slotInt32(o, 1) };
+    }
+    case "SpaceToDepthOptions":
+    case "DepthToSpaceOptions":
+      return { type: known, blockSize: slotInt32(op.builtinOptions(new PadOptions()), 0) };
+    case "SplitOptions":
+    case "SplitVOptions":
+      return { type: known, numSplits: slotInt32(op.builtinOptions(new PadOptions()), 0) };
+    case "UnpackOptions": {
+      const o = op.builtinOptions(new PadOptions());
+      return { type: known, num: slotInt32(o, 0), axis: slotInt32(o, 1) };
+    }
+    case "SqueezeOptions":
+      return { type: known, squeezeDims: slotInt32Vector(op.builtinOptions(new PadOptions()), 0) };
+    case "MirrorPadOptions": {
+      const mode = slotUint8(op.builtinOptions(new PadOptions()), 0);
+      if (mode !== 0 && mode !== 1) {
+        throw new ModelFormatError(`${at}: mode ${mode} is not REFLECT (0) or SYMMETRIC (1)`);
+      }
+      return { type: known, mode };
+    }
+    case "ArgMaxOptions":
+    case "ArgMinOptions": {
+      const code = slotUint8(op.builtinOptions(new PadOptions()), 0);
+      const outputType = TENSOR_TYPES[code];
+      if (outputType === undefined) {
+        throw new ModelFormatError(`${at}: output_type ${code} is not a TensorType`);
+      }
+      return { type: known, outputType };
+    }
+    case "GatherNdOptions":
+    case "TransposeOptions":
+    case "SpaceToBatchNDOptions":
+    case "BatchToSpaceNDOptions":
+    case "SliceOptions":
+    case "ExpandDimsOptions":
+    case "TileOptions":
+    case "BroadcastToOptions":
+    case "PadV2Options":
+      return { type: known };
     default:
       return known satisfies never;
   }
@@ -273,6 +360,19 @@ function slotUint8(t: RawTable, slot: number): number {
   if (bb === null) return 0;
   const off = bb.__offset(t.bb_pos, 4 + 2 * slot);
   return off === 0 ? 0 : bb.readUint8(t.bb_pos + off);
+}
+
+/** int32 vector in vtable slot `slot`; `null` when the field is absent. */
+function slotInt32Vector(t: RawTable, slot: number): number[] | null {
+  const bb = t.bb;
+  if (bb === null) return null;
+  const off = bb.__offset(t.bb_pos, 4 + 2 * slot);
+  if (off === 0) return null;
+  const start = bb.__vector(t.bb_pos + off);
+  const n = bb.__vector_len(t.bb_pos + off);
+  const values: number[] = [];
+  for (let i = 0; i < n; i++) values.push(bb.readInt32(start + 4 * i));
+  return values;
 }
 
 /** Whether a ReshapeOptions table has its `new_shape` field (slot 0) at all. */
@@ -418,6 +518,56 @@ export function writeOptions(
       builder.addFieldInt32(0, options.valuesCount, 0);
       builder.addFieldInt32(1, options.axis, 0);
       return [OPTIONS_UNION_TYPE.PackOptions, builder.endObject()];
+    case "GatherOptions":
+      builder.startObject(2);
+      builder.addFieldInt32(0, options.axis, 0);
+      builder.addFieldInt32(1, options.batchDims, 0);
+      return [OPTIONS_UNION_TYPE.GatherOptions, builder.endObject()];
+    case "SpaceToDepthOptions":
+    case "DepthToSpaceOptions":
+      builder.startObject(1);
+      builder.addFieldInt32(0, options.blockSize, 0);
+      return [OPTIONS_UNION_TYPE[options.type], builder.endObject()];
+    case "SplitOptions":
+    case "SplitVOptions":
+      builder.startObject(1);
+      builder.addFieldInt32(0, options.numSplits, 0);
+      return [OPTIONS_UNION_TYPE[options.type], builder.endObject()];
+    case "UnpackOptions":
+      builder.startObject(2);
+      builder.addFieldInt32(0, options.num, 0);
+      builder.addFieldInt32(1, options.axis, 0);
+      return [OPTIONS_UNION_TYPE.UnpackOptions, builder.endObject()];
+    case "SqueezeOptions": {
+      // Same layout as ReshapeOptions.new_shape: a vector of int32 in slot 0.
+      const dims =
+        options.squeezeDims === null
+          ? 0
+          : ReshapeOptions.createNewShapeVector(builder, options.squeezeDims);
+      builder.startObject(1);
+      if (options.squeezeDims !== null) builder.addFieldOffset(0, dims, 0);
+      return [OPTIONS_UNION_TYPE.SqueezeOptions, builder.endObject()];
+    }
+    case "MirrorPadOptions":
+      builder.startObject(1);
+      builder.addFieldInt8(0, options.mode, 0);
+      return [OPTIONS_UNION_TYPE.MirrorPadOptions, builder.endObject()];
+    case "ArgMaxOptions":
+    case "ArgMinOptions":
+      builder.startObject(1);
+      builder.addFieldInt8(0, TENSOR_TYPES.indexOf(options.outputType), 0);
+      return [OPTIONS_UNION_TYPE[options.type], builder.endObject()];
+    case "GatherNdOptions":
+    case "TransposeOptions":
+    case "SpaceToBatchNDOptions":
+    case "BatchToSpaceNDOptions":
+    case "SliceOptions":
+    case "ExpandDimsOptions":
+    case "TileOptions":
+    case "BroadcastToOptions":
+    case "PadV2Options":
+      builder.startObject(0);
+      return [OPTIONS_UNION_TYPE[options.type], builder.endObject()];
     case "UnknownOptions":
       throw new UnsupportedError(
         `${where}: cannot write options table ${optionsTypeName(options.unionType)} (union type ${options.unionType}): tsquant does not model its fields`,

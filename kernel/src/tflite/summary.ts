@@ -72,9 +72,35 @@ function describeOptions(o: BuiltinOptions | null): string {
       return `outType=${o.outType}`;
     case "PackOptions":
       return `valuesCount=${o.valuesCount} axis=${o.axis}`;
+    case "GatherOptions":
+      return `axis=${o.axis} batchDims=${o.batchDims}`;
+    case "SpaceToDepthOptions":
+    case "DepthToSpaceOptions":
+      return `blockSize=${o.blockSize}`;
+    case "SplitOptions":
+    case "SplitVOptions":
+      return `numSplits=${o.numSplits}`;
+    case "UnpackOptions":
+      return `num=${o.num} axis=${o.axis}`;
+    case "SqueezeOptions":
+      return o.squeezeDims === null ? "" : `squeezeDims=[${o.squeezeDims.join(", ")}]`;
+    case "MirrorPadOptions":
+      return o.mode === 0 ? "mode=REFLECT" : "mode=SYMMETRIC";
+    case "ArgMaxOptions":
+    case "ArgMinOptions":
+      return `outputType=${o.outputType}`;
     case "PadOptions":
     case "QuantizeOptions":
     case "DequantizeOptions":
+    case "GatherNdOptions":
+    case "TransposeOptions":
+    case "SpaceToBatchNDOptions":
+    case "BatchToSpaceNDOptions":
+    case "SliceOptions":
+    case "ExpandDimsOptions":
+    case "TileOptions":
+    case "BroadcastToOptions":
+    case "PadV2Options":
       return "";
     case "UnknownOptions":
       return `${optionsTypeName(o.unionType)} (not modelled)`;

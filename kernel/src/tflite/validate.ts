@@ -293,6 +293,12 @@ function validateOptions(
   if (options === null) return;
   for (const [key, value] of Object.entries(options)) {
     if (key === "type" || key === "newShape") continue;
+    if (key === "squeezeDims") {
+      if (value !== null && !(Array.isArray(value) && value.every((d) => Number.isInteger(d)))) {
+        fail(`${opDesc}: squeeze_dims ${String(value)} is not a list of integers`);
+      }
+      continue;
+    }
     if (key === "padding") {
       if (!PADDINGS.includes(value as Padding)) {
         fail(`${opDesc}: padding ${String(value)} is not SAME or VALID`);
@@ -306,7 +312,7 @@ function validateOptions(
     } else if (BOOLEAN_OPTIONS.has(key)) {
       if (typeof value !== "boolean")
         fail(`${opDesc}: option ${key} = ${String(value)} is not a boolean`);
-    } else if (key === "outType") {
+    } else if (key === "outType" || key === "outputType") {
       if (!TENSOR_TYPES.includes(value as DType)) {
         fail(`${opDesc}: out_type ${String(value)} is not a tensor type`);
       }
