@@ -186,6 +186,7 @@ describe("data-movement kernels (hand-derived)", () => {
       out("int64"),
     );
     assert.deepEqual(t.shape, [2, 2]);
+    assert.ok(t.data instanceof BigInt64Array);
     assert.deepEqual(Array.from(t.data), [BigInt(big) + 1n, -5n, BigInt(big) + 1n, -5n]);
     const b = run(
       "BROADCAST_TO",
