@@ -462,6 +462,49 @@ function cases(): Case[] {
       outputs: ["int64"],
     }));
   }
+  // Extra dtypes: bool REDUCE_MAX/MIN, int16 GATHER indices, EMBEDDING_LOOKUP copies of
+  // uint8/int16/int32 tables, full reductions.
+  each(["bool"], () => ({
+    op: "REDUCE_MAX",
+    options: reducer(false),
+    shape: [3, 4],
+    operands: [i32([1])],
+  }));
+  each(["bool"], () => ({
+    op: "REDUCE_MIN",
+    options: reducer(true),
+    shape: [3, 4],
+    operands: [i32([0])],
+  }));
+  each(["float32"], () => ({
+    op: "GATHER",
+    options: gather(0),
+    shape: [5, 2],
+    operands: [{ dtype: "int16", shape: [3], data: Int16Array.from([4, 0, 2]) }],
+  }));
+  for (const d of ["uint8", "int16", "int32"] as const) {
+    each(["int32"], () => ({
+      op: "EMBEDDING_LOOKUP",
+      options: none,
+      shape: [2],
+      operands: [table(d, [3, 4], QUANT[d])],
+      outputs: [d],
+      ...(QUANT[d] === undefined ? {} : { outQuant: QUANT[d] }),
+      feedData: Int32Array.from([2, 1]),
+    }));
+  }
+  each(["float32", "int32"], () => ({
+    op: "SUM",
+    options: reducer(false),
+    shape: [3, 4],
+    operands: [i32([1, 0])],
+  }));
+  each(["float32", "int8"], () => ({
+    op: "REDUCE_MIN",
+    options: reducer(true),
+    shape: [2, 3, 4],
+    operands: [i32([0, 1, 2, -1])],
+  }));
   return out;
 }
 

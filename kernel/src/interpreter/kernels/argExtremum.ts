@@ -3,7 +3,7 @@
  * allocation; negative counts from the end) of the largest (smallest) element; the axis is
  * removed from the shape. Ties give the first index: LiteRT's reference starts from element 0
  * and moves only on a strict `>` (`<`), so a NaN is never chosen after the first element.
- * Inputs float32, int32, int8, uint8, int16, bool (raw values: the order of quantized values is
+ * Inputs float32, int32, int8, uint8, bool — LiteRT's set, no int16 — (raw values: the order of quantized values is
  * the order of their reals); the output is int32 or int64 as ArgMaxOptions/ArgMinOptions
  * `outputType` and the output tensor say.
  */
@@ -31,7 +31,7 @@ export function argExtremum(node: Node, max: boolean): Eval {
       `output_type is ${o.outputType} but output '${output.name}' is ${output.dtype}`,
     );
   }
-  if (!["float32", "int32", "int8", "uint8", "int16", "bool"].includes(input.dtype)) {
+  if (!["float32", "int32", "int8", "uint8", "bool"].includes(input.dtype)) {
     throw node.unsupported();
   }
   const outer = shapeSize(input.shape.slice(0, axis));
