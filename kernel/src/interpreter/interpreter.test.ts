@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ShapeError, UnsupportedError, UsageError } from "../errors";
 import type { BuiltinOptions, Model } from "../ir";
+import { opName } from "../ir";
 import { Interpreter } from "./interpreter";
 import { buildModel } from "./testing";
 
@@ -132,13 +133,17 @@ describe("Interpreter", () => {
       ],
       [{ op: "GATHER", inputs: [0, 1], outputs: [2] }],
     );
+    // LSH_PROJECTION (builtin code 15): an op the interpreter has no kernel for.
+    const code = model.operatorCodes[0];
+    assert.ok(code !== undefined);
+    code.builtinCode = 15;
     const it = new Interpreter({ model });
     assert.throws(
       () => it.allocateTensors(),
       (e: unknown) =>
         e instanceof UnsupportedError &&
         e.message.includes(
-          "GATHER (op #0) with input types [float32, int32] and output types [float32]",
+          `${opName(15)} (op #0) with input types [float32, int32] and output types [float32]`,
         ),
     );
   });
