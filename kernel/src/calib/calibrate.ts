@@ -4,13 +4,13 @@
  * choice of range method. The result keeps, per tensor, the exact min/max, the chosen range,
  * its quantization parameters and a histogram for plots.
  *
- * By default the samples run in chunks through `BatchedFloatExecutor` (converter/batched.ts):
+ * By default the samples run in chunks through `BatchedFloatExecutor` (batched.ts):
  * the interpreter's float arithmetic, bit for bit, with one op call per chunk and WebAssembly
  * SIMD matrix products; `executor: "interpreter"` runs them one at a time in the interpreter.
  */
 import { DataFormatError, ShapeError, UsageError } from "../errors";
 import type { DType, Model, NDArray, TypedArray } from "../ir";
-import { BatchedFloatExecutor, copyInto } from "../converter/batched";
+import { BatchedFloatExecutor, copyInto } from "./batched";
 import { Interpreter } from "../interpreter/interpreter";
 import { readModel } from "../tflite/reader";
 import { type QuantParams, type QuantParamsOptions, chooseQuantParams } from "../quant/params";
@@ -19,7 +19,7 @@ import type { HistogramSnapshot } from "./histogram";
 import { HistogramObserver, MseObserver, PercentileObserver } from "./histogramObservers";
 import { MinMaxObserver, MovingAverageMinMaxObserver } from "./minmax";
 import { type Observer, type ObserverOptions, type Range, RangeObserver } from "./observer";
-import { watchDataset } from "../eval/watch";
+import { watchDataset } from "../services/watch";
 
 export type CalibrationMethod =
   "minmax" | "movingAverage" | "histogram" | "percentile" | "entropy" | "mse";

@@ -11,17 +11,12 @@ import { summarizeModel } from "../tflite/summary";
 import type { CalibrationMethod } from "../calib/calibrate";
 import { TFLiteConverter, type ConversionMode } from "../converter/converter";
 import type { IOType } from "../converter/integer";
-import { type FlagSpec, type Parsed, choice, num, str } from "./args";
+import { type Command, type Parsed, choice, num, str } from "./args";
 import { loadImages, loadLabels } from "./data";
 import { evaluate as evaluateModel } from "../eval/evaluate";
 import { install, uninstall } from "./install";
 
-export interface Command {
-  usage: string;
-  about: string;
-  flags: Record<string, FlagSpec>;
-  run(p: Parsed, out: (line: string) => void, progress: (line: string) => void): Promise<number>;
-}
+export type { Command };
 
 const MODES = ["float16", "dynamic", "int8", "int8-only", "int16x8"] as const;
 const METHODS = ["minmax", "percentile", "entropy", "mse", "histogram", "movingAverage"] as const;
