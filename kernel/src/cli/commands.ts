@@ -112,17 +112,13 @@ function configure(
   p: Parsed,
   progress: (s: string) => void,
 ): void {
-  c.optimizations = ["DEFAULT"];
+  c.setMode(mode);
   c.perChannel = p.flags.get("per-tensor") !== true;
   c.denylistedOps = (str(p, "denylist") ?? "").split(",").filter((s) => s !== "");
   c.inferenceInputType = choice("convert", p, "input-type", IO_TYPES, "float32") as IOType;
   c.inferenceOutputType = choice("convert", p, "output-type", IO_TYPES, "float32") as IOType;
   c.calibrationMethod = (choice("convert", p, "method", METHODS, "minmax") ??
     "minmax") as CalibrationMethod;
-  if (mode === "float16") c.targetSpec.supportedTypes = ["float16"];
-  if (mode === "int8-only") c.targetSpec.supportedOps = ["TFLITE_BUILTINS_INT8"];
-  if (mode === "int16x8")
-    c.targetSpec.supportedOps = ["EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8"];
   const needsData = mode === "int8" || mode === "int8-only" || mode === "int16x8";
   const file = str(p, "calibration");
   if (needsData && file === undefined)

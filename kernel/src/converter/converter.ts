@@ -192,6 +192,24 @@ export class TFLiteConverter {
       : "int8";
   }
 
+  /**
+   * The inverse of `mode`: set `optimizations` and `targetSpec` as TF's users do for `mode` (the
+   * CLI's `--mode`). "int8", "int8-only" and "int16x8" also need a `representativeDataset` (or
+   * `activationRanges`); without one, "int8" reads back as "dynamic".
+   */
+  setMode(mode: ConversionMode): void {
+    this.optimizations = mode === "float32" ? [] : ["DEFAULT"];
+    this.targetSpec = {
+      supportedTypes: mode === "float16" ? ["float16"] : [],
+      supportedOps:
+        mode === "int8-only"
+          ? ["TFLITE_BUILTINS_INT8"]
+          : mode === "int16x8"
+            ? ["EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8"]
+            : ["TFLITE_BUILTINS"],
+    };
+  }
+
   /** Run the conversion; resolves to the `.tflite` file's bytes. */
   async convert(): Promise<Uint8Array> {
     return writeModel(await this.convertToModel(), {
