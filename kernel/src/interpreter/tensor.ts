@@ -129,16 +129,6 @@ export function decodeBuffer(tensor: Tensor, bytes: Uint8Array): TypedArray {
   return new Uint8Array(aligned);
 }
 
-/** IEEE 754 half (binary16) bits → number (exact). */
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const mantissa = h & 0x3ff;
-  if (exponent === 0) return sign * mantissa * 2 ** -24;
-  if (exponent === 31) return mantissa === 0 ? sign * Infinity : NaN;
-  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
-}
-
 /**
  * The runtime tensors of `subgraph`: constants decoded from their buffers, every other tensor
  * empty until prepared. `constants` receives the index of each tensor read from a buffer.
