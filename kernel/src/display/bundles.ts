@@ -16,7 +16,6 @@ import {
   type LayerError,
   type ModelPayload,
   type ModelTensor,
-  type Payload,
   type QParamsPayload,
   type CalibrationPayload,
   type CalibratedTensor,
