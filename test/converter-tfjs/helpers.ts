@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Interpreter } from "../../kernel/src/interpreter";
 import type { Model, NDArray } from "../../kernel/src/ir";
 import { opName } from "../../kernel/src/ir";
-import { mulberry32 } from "../../kernel/src/train/shuffle";
+import { mulberry32 } from "../../kernel/src/services/random";
 
 /** mulberry32: a small seeded PRNG, uniform in [0, 1) (the one `fit`'s seed uses). */
 export const rng: (seed: number) => () => number = mulberry32;

@@ -109,6 +109,18 @@ describe("mode selection follows TF's lite.py", () => {
     x.targetSpec.supportedTypes = ["int16"];
     assert.equal(x.mode, "int16x8");
   });
+  test("setMode is the inverse of mode (what the CLI's --mode sets), on a fresh or a used converter", () => {
+    const modes = ["float32", "float16", "dynamic", "int8", "int8-only", "int16x8"] as const;
+    const used = c();
+    used.targetSpec.supportedTypes = ["int16"];
+    for (const mode of modes) {
+      for (const x of [c(), used]) {
+        x.representativeDataset = mode === "dynamic" ? null : representative("cnn", 1);
+        x.setMode(mode);
+        assert.equal(x.mode, mode);
+      }
+    }
+  });
 });
 
 describe("named errors for bad input", () => {

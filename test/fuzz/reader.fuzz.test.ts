@@ -13,7 +13,7 @@ import { readModel } from "../../kernel/src/tflite/reader";
 import { everyOpModel, floatDenseModel } from "../../kernel/src/tflite/testing";
 import { finalizeModel } from "../../kernel/src/tflite/versions";
 import { serializeUnchecked, writeModel } from "../../kernel/src/tflite/writer";
-import { mulberry32 } from "../../kernel/src/train/shuffle";
+import { mulberry32 } from "../../kernel/src/services/random";
 
 const SEED = 0x7f1e;
 const ITERATIONS = 12_000;

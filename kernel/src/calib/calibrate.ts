@@ -4,22 +4,22 @@
  * choice of range method. The result keeps, per tensor, the exact min/max, the chosen range,
  * its quantization parameters and a histogram for plots.
  *
- * By default the samples run in chunks through `BatchedFloatExecutor` (converter/batched.ts):
+ * By default the samples run in chunks through `BatchedFloatExecutor` (batched.ts):
  * the interpreter's float arithmetic, bit for bit, with one op call per chunk and WebAssembly
  * SIMD matrix products; `executor: "interpreter"` runs them one at a time in the interpreter.
  */
 import { DataFormatError, ShapeError, UsageError } from "../errors";
 import type { DType, Model, NDArray, TypedArray } from "../ir";
-import { BatchedFloatExecutor, copyInto } from "../converter/batched";
+import { BatchedFloatExecutor, copyInto } from "./batched";
 import { Interpreter } from "../interpreter/interpreter";
 import { readModel } from "../tflite/reader";
-import { type QuantParams, type QuantParamsOptions, chooseQuantParams } from "../quant/params";
+import type { QuantParams, QuantParamsOptions } from "../quant/params";
 import { EntropyObserver } from "./entropy";
 import type { HistogramSnapshot } from "./histogram";
 import { HistogramObserver, MseObserver, PercentileObserver } from "./histogramObservers";
 import { MinMaxObserver, MovingAverageMinMaxObserver } from "./minmax";
-import { type Observer, type ObserverOptions, type Range, RangeObserver } from "./observer";
-import { watchDataset } from "../eval/watch";
+import type { Observer, ObserverOptions, Range } from "./observer";
+import { watchDataset } from "../services/watch";
 
 export type CalibrationMethod =
   "minmax" | "movingAverage" | "histogram" | "percentile" | "entropy" | "mse";
@@ -82,6 +82,11 @@ export interface TensorCalibration {
   max: number;
   /** The range the method chose (before widening to include 0). */
   range: Range;
+  /**
+   * The observer's parameters of `range` under `options.qparams` (int8 asymmetric by default):
+   * what the range means, for display. A converted file's scales are decided by the converter's
+   * integer pass alone, from `range` and the conversion mode (int8 or int16, TF's rules).
+   */
   qparams: QuantParams;
   /** Values observed. */
   count: number;
@@ -178,7 +183,8 @@ export async function calibrate(
     if (t.buffer !== 0 && (ir.buffers[t.buffer]?.data?.byteLength ?? 0) > 0) constants.add(d.index);
   }
   const observers = new Map<number, Observer>();
-  const histograms = new Map<number, HistogramObserver>();
+  /** Each activation's histogram observer for plots: its own observer when that keeps one. */
+  const histograms = new Map<number, Observer>();
   const keep = options.keepHistograms ?? true;
   for (const d of all) {
     if (constants.has(d.index)) {
@@ -193,9 +199,7 @@ export async function calibrate(
     if (keep)
       histograms.set(
         d.index,
-        o instanceof HistogramObserver
-          ? o
-          : new HistogramObserver({ name: d.name, bins: options.bins }),
+        o.histogram !== undefined ? o : new HistogramObserver({ name: d.name, bins: options.bins }),
       );
   }
 
@@ -228,13 +232,11 @@ export async function calibrate(
   for (const d of all) {
     const o = observers.get(d.index);
     if (o === undefined || o.count === 0) continue;
-    const exact =
-      o instanceof MinMaxObserver ? o.computeRange() : exactRange(o, histograms.get(d.index));
-    const h = histograms.get(d.index);
-    // NOTE: computeRange once (entropy and MSE searches are the costly part), then the same
-    // shared mapping computeQParams uses.
+    const exact = o.observedRange();
+    const histogram = histograms.get(d.index)?.histogram;
+    // NOTE: computeRange once (entropy and MSE searches are the costly part), and the observer's
+    // parameters of that range.
     const range = o.computeRange();
-    const qparamsOptions = o instanceof RangeObserver ? o.qparams : options.qparams;
     tensors.push({
       index: d.index,
       name: d.name,
@@ -243,9 +245,9 @@ export async function calibrate(
       min: exact.min,
       max: exact.max,
       range,
-      qparams: chooseQuantParams(range.min, range.max, qparamsOptions),
+      qparams: o.computeQParams(range),
       count: o.count,
-      histogram: h === undefined ? null : h.histogram.toJSON(),
+      histogram: histogram === undefined ? null : histogram.toJSON(),
     });
   }
   const byName = new Map(tensors.map((t) => [t.name, t]));
@@ -409,12 +411,6 @@ async function runBatched(
   }
   flush();
   return { count, shapes };
-}
-
-function exactRange(o: Observer, h: HistogramObserver | undefined): Range {
-  if (o instanceof HistogramObserver) return { min: o.histogram.min, max: o.histogram.max };
-  if (h !== undefined) return { min: h.histogram.min, max: h.histogram.max };
-  return o.computeRange();
 }
 
 /** Validate one sample against the model inputs and turn it into typed arrays with shapes. */

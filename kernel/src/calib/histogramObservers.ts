@@ -37,6 +37,11 @@ export class HistogramObserver extends RangeObserver {
     return { min: this.histogram.min, max: this.histogram.max };
   }
 
+  observedRange(): Range {
+    if (this.count === 0) throw this.emptyError();
+    return { min: this.histogram.min, max: this.histogram.max };
+  }
+
   merge(other: HistogramObserver): void {
     this.histogram.merge(other.histogram);
   }

@@ -34,6 +34,10 @@ export class MinMaxObserver extends RangeObserver {
     return { min: this.min, max: this.max };
   }
 
+  observedRange(): Range {
+    return this.computeRange();
+  }
+
   merge(other: MinMaxObserver): void {
     this.min = Math.min(this.min, other.min);
     this.max = Math.max(this.max, other.max);
@@ -73,6 +77,8 @@ export class MovingAverageMinMaxObserver extends RangeObserver {
   min = 0;
   max = 0;
   private readonly initial: Range | undefined;
+  /** Exact extremes of the values (the averages above track the zero-extended batch extremes). */
+  private seen: Range = { min: Infinity, max: -Infinity };
 
   constructor(options: MovingAverageOptions = {}) {
     super(options);
@@ -89,6 +95,7 @@ export class MovingAverageMinMaxObserver extends RangeObserver {
   observe(x: ArrayLike<number>): void {
     if (x.length === 0) return;
     const r = batchMinMax(x, this.name);
+    this.seen = { min: Math.min(this.seen.min, r.min), max: Math.max(this.seen.max, r.max) };
     const bmin = f32(Math.min(r.min, 0));
     const bmax = f32(Math.max(r.max, 0));
     if (this.batches === 0 && this.initial === undefined) {
@@ -109,6 +116,11 @@ export class MovingAverageMinMaxObserver extends RangeObserver {
     return { min: this.min, max: this.max };
   }
 
+  observedRange(): Range {
+    if (this.count === 0) throw this.emptyError();
+    return { ...this.seen };
+  }
+
   /** Batch-count-weighted average of the two moving averages. */
   merge(other: MovingAverageMinMaxObserver): void {
     if (other.batches === 0) return;
@@ -117,11 +129,16 @@ export class MovingAverageMinMaxObserver extends RangeObserver {
     this.max = (this.max * this.batches + other.max * other.batches) / n;
     this.batches = n;
     this.count += other.count;
+    this.seen = {
+      min: Math.min(this.seen.min, other.seen.min),
+      max: Math.max(this.seen.max, other.seen.max),
+    };
   }
 
   reset(): void {
     this.count = 0;
     this.batches = 0;
+    this.seen = { min: Infinity, max: -Infinity };
     this.min = this.initial ? f32(this.initial.min) : 0;
     this.max = this.initial ? f32(this.initial.max) : 0;
   }

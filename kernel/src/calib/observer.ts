@@ -6,10 +6,13 @@
  *   observe(x)        update the statistics with one batch
  *   computeRange()    the clipping range [min, max] the method chooses
  *   computeQParams()  chooseQuantParams(computeRange(), options) — the same for every observer
+ *   observedRange()   the exact extremes of every value seen (before clipping or averaging)
+ *   histogram         the histogram of the values, on observers that keep one (for plots)
  *   merge(other)      fold in another observer of the same kind (e.g. from another worker)
  *   reset()           forget everything
  */
 import { DataFormatError, UsageError } from "../errors";
+import type { Histogram } from "./histogram";
 import {
   type PerAxisQuantParams,
   type QuantParams,
@@ -43,7 +46,15 @@ export interface Observer {
   readonly count: number;
   observe(x: ArrayLike<number>): void;
   computeRange(): Range;
-  computeQParams(): QuantParams;
+  /**
+   * The parameters of `range` (default `computeRange()`) under this observer's options. Pass a
+   * range this observer just computed to skip a second search (entropy and MSE are costly).
+   */
+  computeQParams(range?: Range): QuantParams;
+  /** Exact min and max of every value observed (what a plot shows as the data's extent). */
+  observedRange(): Range;
+  /** The observer's histogram, when it keeps one. */
+  readonly histogram?: Histogram;
   merge(other: this): void;
   reset(): void;
 }
@@ -65,12 +76,12 @@ export abstract class RangeObserver implements Observer {
 
   abstract observe(x: ArrayLike<number>): void;
   abstract computeRange(): Range;
+  abstract observedRange(): Range;
   abstract merge(other: this): void;
   abstract reset(): void;
 
-  computeQParams(): QuantParams {
-    const { min, max } = this.computeRange();
-    return chooseQuantParams(min, max, this.qparams);
+  computeQParams(range: Range = this.computeRange()): QuantParams {
+    return chooseQuantParams(range.min, range.max, this.qparams);
   }
 
   /** An observer asked for a range before seeing data. */

@@ -7,7 +7,7 @@ import { Histogram } from "./histogram";
 import { MinMaxObserver, MovingAverageMinMaxObserver } from "./minmax";
 import { HistogramObserver, MseObserver, PercentileObserver } from "./histogramObservers";
 import { EntropyObserver } from "./entropy";
-import { PerAxisObserver } from "./observer";
+import { type Observer, PerAxisObserver } from "./observer";
 import { FakeQuantize } from "./fakeQuantize";
 import { histogramPayload } from "./payload";
 
@@ -71,6 +71,54 @@ describe("MovingAverageMinMaxObserver (tfmot EMA)", () => {
     const rate = f32(1 - 0.999);
     assert.equal(o.min, f32(-6 - f32(-6 * rate)));
     assert.equal(o.max, f32(6 - f32(5 * rate)));
+  });
+  test("observedRange is the exact data extent, not the average; merge and reset keep it", () => {
+    const o = new MovingAverageMinMaxObserver({ decay: 0.5 });
+    assert.throws(() => o.observedRange(), UsageError);
+    o.observe([-1, 2]);
+    o.observe([1, 4]);
+    assert.deepEqual(o.computeRange(), { min: -0.5, max: 3 });
+    assert.deepEqual(o.observedRange(), { min: -1, max: 4 });
+    const other = new MovingAverageMinMaxObserver({ decay: 0.5 });
+    other.observe([-3, 0.5]);
+    o.merge(other);
+    assert.deepEqual(o.observedRange(), { min: -3, max: 4 });
+    o.reset();
+    assert.throws(() => o.observedRange(), UsageError);
+  });
+});
+
+describe("an observer computes its own quantization parameters", () => {
+  test("computeQParams(range) maps a given range with the observer's options", () => {
+    const o = new MinMaxObserver({ qparams: { symmetric: true, role: "weight" } });
+    o.observe([-2, 1]);
+    assert.deepEqual(
+      o.computeQParams({ min: -4, max: 4 }),
+      chooseQuantParams(-4, 4, { symmetric: true, role: "weight" }),
+    );
+    assert.deepEqual(
+      o.computeQParams(),
+      chooseQuantParams(-2, 1, { symmetric: true, role: "weight" }),
+    );
+  });
+  test("observedRange: min/max and histogram observers report the exact extent; clipping ones too", () => {
+    const x = Float32Array.from([-1, 0.25, 3, 100]);
+    for (const o of [
+      new MinMaxObserver(),
+      new HistogramObserver(),
+      new PercentileObserver({ percentile: 60 }),
+    ]) {
+      o.observe(x);
+      assert.deepEqual(o.observedRange(), { min: -1, max: 100 }, o.kind);
+    }
+    const p = new PercentileObserver({ percentile: 60 });
+    p.observe(x);
+    assert.ok(p.computeRange().max < 100, "the percentile range clips the outlier");
+  });
+  test("histogram: kept by histogram observers, absent on min/max ones", () => {
+    const plain: Observer = new MinMaxObserver();
+    assert.equal(plain.histogram, undefined);
+    assert.ok(new EntropyObserver().histogram instanceof Histogram);
   });
 });
 

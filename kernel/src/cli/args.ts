@@ -18,6 +18,14 @@ export interface Parsed {
   flags: Map<string, string | true>;
 }
 
+/** A subcommand: its usage line, one-line description, flags and body (returns the exit code). */
+export interface Command {
+  usage: string;
+  about: string;
+  flags: Record<string, FlagSpec>;
+  run(p: Parsed, out: (line: string) => void, progress: (line: string) => void): Promise<number>;
+}
+
 export function parseArgs(
   command: string,
   argv: readonly string[],

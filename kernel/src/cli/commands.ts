@@ -10,19 +10,14 @@ import { summarizeModel } from "../tflite/summary";
 import type { CalibrationMethod } from "../calib/calibrate";
 import { TFLiteConverter, type ConversionMode } from "../converter/converter";
 import type { IOType } from "../converter/integer";
-import { type FlagSpec, type Parsed, choice, num, str } from "./args";
+import { type Command, type Parsed, choice, num, str } from "./args";
 import { loadImages, loadLabels } from "./data";
 import { evaluate as evaluateModel } from "../eval/evaluate";
 import { install, uninstall } from "./install";
 import { compare } from "./compare";
 import { readModelFile } from "./files";
 
-export interface Command {
-  usage: string;
-  about: string;
-  flags: Record<string, FlagSpec>;
-  run(p: Parsed, out: (line: string) => void, progress: (line: string) => void): Promise<number>;
-}
+export type { Command };
 
 const MODES = ["float16", "dynamic", "int8", "int8-only", "int16x8"] as const;
 const METHODS = ["minmax", "percentile", "entropy", "mse", "histogram", "movingAverage"] as const;
@@ -106,17 +101,13 @@ function configure(
   p: Parsed,
   progress: (s: string) => void,
 ): void {
-  c.optimizations = ["DEFAULT"];
+  c.setMode(mode);
   c.perChannel = p.flags.get("per-tensor") !== true;
   c.denylistedOps = (str(p, "denylist") ?? "").split(",").filter((s) => s !== "");
   c.inferenceInputType = choice("convert", p, "input-type", IO_TYPES, "float32") as IOType;
   c.inferenceOutputType = choice("convert", p, "output-type", IO_TYPES, "float32") as IOType;
   c.calibrationMethod = (choice("convert", p, "method", METHODS, "minmax") ??
     "minmax") as CalibrationMethod;
-  if (mode === "float16") c.targetSpec.supportedTypes = ["float16"];
-  if (mode === "int8-only") c.targetSpec.supportedOps = ["TFLITE_BUILTINS_INT8"];
-  if (mode === "int16x8")
-    c.targetSpec.supportedOps = ["EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8"];
   const needsData = mode === "int8" || mode === "int8-only" || mode === "int16x8";
   const file = str(p, "calibration");
   if (needsData && file === undefined)

@@ -9,8 +9,7 @@ import {
   installKernelspec,
   uninstallKernelspec,
 } from "../jupyter/install";
-import type { Command } from "./commands";
-import { type Parsed, str } from "./args";
+import { type Command, type Parsed, str } from "./args";
 
 const FLAGS = {
   user: { boolean: true, help: "the per-user Jupyter data dir (the default)" },

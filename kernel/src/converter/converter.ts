@@ -26,6 +26,44 @@ import { float16Pass } from "./float16";
 import { cloneModel, opLabel } from "./graph";
 import { type IOType, integerPass } from "./integer";
 
+/**
+ * The brand of a layer that knows how its model converts (the QAT layers): a method
+ * `[CONVERSION_INPUT](model)` returning the float IR and the ranges learned in training. The
+ * converter looks for it on a tfjs model's layers, so it needs no import from the layers' module.
+ */
+export const CONVERSION_INPUT: unique symbol = Symbol.for("tsquant.conversionInput") as never;
+
+/** What a self-converting model hands the converter. */
+export interface ConversionInput {
+  /** The float model as IR (what the converter quantizes). */
+  model: Model;
+  /** Learned ranges by tensor name of `model`, for `TFLiteConverter.activationRanges`. */
+  activationRanges: Record<string, { min: number; max: number }>;
+  /** Weight tensors to quantize per tensor, for `perTensorWeights`. */
+  perTensorWeights: string[];
+  /** Outputs requantized after their op, for `requantizedOutputs`. */
+  requantizedOutputs: string[];
+}
+
+interface SelfConverting {
+  [CONVERSION_INPUT](model: unknown): ConversionInput;
+}
+
+function isSelfConverting(layer: unknown): layer is SelfConverting {
+  return (
+    typeof layer === "object" &&
+    layer !== null &&
+    typeof (layer as Partial<SelfConverting>)[CONVERSION_INPUT] === "function"
+  );
+}
+
+/** The conversion input of a tfjs model one of whose layers carries CONVERSION_INPUT, else null. */
+function conversionInputOf(tfModel: unknown): ConversionInput | null {
+  const layers = (tfModel as { layers?: unknown[] }).layers ?? [];
+  const owner = layers.find(isSelfConverting);
+  return owner === undefined ? null : owner[CONVERSION_INPUT](tfModel);
+}
+
 export type Optimization = "DEFAULT" | "OPTIMIZE_FOR_SIZE" | "OPTIMIZE_FOR_LATENCY";
 export type SupportedType = "float16" | "int8" | "int16";
 export type OpsSet =
@@ -106,19 +144,17 @@ export class TFLiteConverter {
    * (shape 1, signature −1), as TF writes a Keras model whose batch is `None`.
    */
   static fromLayersModel(tfModel: unknown, options: { batchSize?: number } = {}): TFLiteConverter {
-    // A QAT model (tsquant's quantizeModel): convert its deployed float model with the ranges it
-    // learned (no calibration needed), as TF does with a tfmot model's FakeQuant ranges.
-    const layers = (tfModel as { layers?: { getClassName(): string }[] }).layers ?? [];
-    if (layers.some((l) => l.getClassName().startsWith("TsquantQuant"))) {
+    // A model that converts itself (a QAT model: its layers carry CONVERSION_INPUT): convert its
+    // deployed float model with the ranges it learned (no calibration needed), as TF does with a
+    // tfmot model's FakeQuant ranges.
+    const input = conversionInputOf(tfModel);
+    if (input !== null) {
       if (options.batchSize !== undefined) {
         throw new UsageError(
           "fromLayersModel: batchSize is not supported for QAT models; convert with the " +
             "default dynamic batch",
         );
       }
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const qat = require("../qat/convert") as typeof import("../qat/convert");
-      const input = qat.qatConversionInput(tfModel as Parameters<typeof qat.isQatModel>[0]);
       const converter = new TFLiteConverter(input.model);
       converter.activationRanges = input.activationRanges;
       converter.perTensorWeights = input.perTensorWeights;
@@ -154,6 +190,24 @@ export class TFLiteConverter {
     return this.representativeDataset === null && this.activationRanges === null
       ? "dynamic"
       : "int8";
+  }
+
+  /**
+   * The inverse of `mode`: set `optimizations` and `targetSpec` as TF's users do for `mode` (the
+   * CLI's `--mode`). "int8", "int8-only" and "int16x8" also need a `representativeDataset` (or
+   * `activationRanges`); without one, "int8" reads back as "dynamic".
+   */
+  setMode(mode: ConversionMode): void {
+    this.optimizations = mode === "float32" ? [] : ["DEFAULT"];
+    this.targetSpec = {
+      supportedTypes: mode === "float16" ? ["float16"] : [],
+      supportedOps:
+        mode === "int8-only"
+          ? ["TFLITE_BUILTINS_INT8"]
+          : mode === "int16x8"
+            ? ["EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8"]
+            : ["TFLITE_BUILTINS"],
+    };
   }
 
   /** Run the conversion; resolves to the `.tflite` file's bytes. */

@@ -1,31 +1,44 @@
 /**
  * Full-integer post-training quantization (tflite-facts §2, §3a, §5): int8 activations (or int16
- * in 16x8 mode) from calibrated ranges, int8 weights, int32 (int64 in 16x8) biases. One pass:
+ * in 16x8 mode) from calibrated ranges, int8 weights, int32 (int64 in 16x8) biases. One pass,
+ * one function per step (the per-op rules are the table in `opRules.ts`):
  *
- * 1. Decide which ops are quantized: those with an integer kernel, minus the denylist.
- *    Integer-only mode refuses a model with any other op, listing all of them.
- * 2. Retype: every float32 activation a quantized op produces becomes an integer tensor in
- *    place; QUANTIZE ops turn float tensors (graph inputs, outputs of float-fallback ops) into
- *    integer ones where a quantized op reads them, DEQUANTIZE ops turn integer tensors back
- *    where a float op or the graph output reads them.
- * 3. Parameters: fixed output ranges for SOFTMAX / LOGISTIC (1/256, −128) and TANH (1/128, 0)
- *    (int16: 1/32768, 0); ops whose kernels cannot rescale (pooling, reshape, pad,
+ * 1. `selectQuantizedOps`: the ops with a rule, minus the denylist. Integer-only mode refuses a
+ *    model with any other op, listing all of them.
+ * 2. `chooseActivationParams`: fixed output parameters (SOFTMAX / LOGISTIC 1/256, −128; TANH
+ *    1/128, 0; int16: 1/32768, 0); every other activation from its calibrated range
+ *    (`chooseQuantParams`, TF's rules); then same-scale ops (pooling, reshape, pad,
  *    concatenation) share one scale over their inputs and output — in int8 the largest scale of
  *    the group wins, as TF's MLIR quantizer; in 16x8 the output follows the input (TF's legacy
- *    quantizer) — and a requantizing QUANTIZE op is inserted where a constraint still conflicts;
- *    everything else from its calibrated range (`chooseQuantParams`, TF's rules).
- * 4. Weights per channel (CONV_2D axis 0, DEPTHWISE_CONV_2D axis 3, FULLY_CONNECTED axis 0) or
- *    per tensor; bias scale = input scale · weight scale, zero point 0.
- * 5. I/O types: int8/int16 I/O drop the edge QUANTIZE/DEQUANTIZE; uint8 I/O keep them as
+ *    quantizer). The only place a file's activation scales are decided.
+ * 3. `rewriteOps` / `retypeOutputs`: every float32 activation a quantized op produces becomes
+ *    an integer tensor in place; QUANTIZE ops turn float tensors (graph inputs, outputs of
+ *    float-fallback ops) into integer ones where a quantized op reads them, DEQUANTIZE ops turn
+ *    integer tensors back where a float op or the graph output reads them.
+ * 4. `quantizeConstants`: weights per channel along the rule's axis (CONV_2D 0,
+ *    DEPTHWISE_CONV_2D 3, FULLY_CONNECTED 0) or per tensor; bias scale = input scale · weight
+ *    scale, zero point 0.
+ * 5. `requantizeOutputs` / `insertRequantize`: a QUANTIZE op where a same-scale constraint still
+ *    conflicts (an output that keeps its own range; an input at another scale).
+ * 6. `setIOTypes`: int8/int16 I/O drop the edge QUANTIZE/DEQUANTIZE; uint8 I/O keep them as
  *    requantize ops with zero point = int8 zero point + 128 (TF's `ModifyIONodesPass`).
  */
 import { UnsupportedError, UsageError } from "../errors";
-import { BuiltinOperator, type Model, type Operator, type Quantization, type Tensor } from "../ir";
+import {
+  BuiltinOperator,
+  type Model,
+  type Operator,
+  type Quantization,
+  type SubGraph,
+  type Tensor,
+} from "../ir";
+import { opRule } from "./opRules";
 import { minMaxPerAxis, quantize } from "../quant/affine";
 import { quantizeWeightTensor } from "./weights";
 import { quantizeBias, quantizeBias64 } from "../quant/bias";
 import {
   type QuantParams,
+  type QuantParamsOptions,
   chooseQuantParams,
   representableRange,
   toQuantization,
@@ -84,47 +97,8 @@ export interface IntegerPassOptions {
 
 const B = BuiltinOperator;
 
-/** Ops with an integer kernel in TFLite (and tsquant's interpreter). */
-const QUANTIZABLE = new Set<number>([
-  B.ADD,
-  B.AVERAGE_POOL_2D,
-  B.CONCATENATION,
-  B.CONV_2D,
-  B.DEPTHWISE_CONV_2D,
-  B.FULLY_CONNECTED,
-  B.LOGISTIC,
-  B.MAX_POOL_2D,
-  B.MUL,
-  B.RELU,
-  B.RELU6,
-  B.RESHAPE,
-  B.SOFTMAX,
-  B.TANH,
-  B.PAD,
-  B.MEAN,
-]);
-
-/** Ops whose kernels copy or compare codes and so need one scale over inputs and output. */
-const SAME_SCALE = new Set<number>([
-  B.AVERAGE_POOL_2D,
-  B.MAX_POOL_2D,
-  B.CONCATENATION,
-  B.RESHAPE,
-  B.PAD,
-]);
-
-/** Weight input (1) and channel axis of the affine ops; bias is input 2. */
-function weightAxis(code: number): number | null {
-  if (code === B.CONV_2D || code === B.FULLY_CONNECTED) return 0;
-  if (code === B.DEPTHWISE_CONV_2D) return 3;
-  return null;
-}
-
-/** The fixed output parameters of SOFTMAX, LOGISTIC and TANH. */
-function fixedOutput(code: number, int16: boolean): { scale: number; zeroPoint: number } | null {
-  if (code !== B.SOFTMAX && code !== B.LOGISTIC && code !== B.TANH) return null;
-  if (int16) return { scale: 1 / 32768, zeroPoint: 0 };
-  return code === B.TANH ? { scale: 1 / 128, zeroPoint: 0 } : { scale: 1 / 256, zeroPoint: -128 };
+function isSameScale(code: number): boolean {
+  return opRule(code)?.sameScale === true;
 }
 
 function perTensor(q: QuantParams): Quantization {
@@ -139,6 +113,35 @@ function sameParams(a: Quantization | null, b: Quantization | null): boolean {
   );
 }
 
+/** What every step of one integer pass reads: the model, the ranges, the options, the dtype. */
+interface Pass {
+  model: Model;
+  sg: SubGraph;
+  calibration: ActivationRanges;
+  options: IntegerPassOptions;
+  int16: boolean;
+  actType: "int8" | "int16";
+  qparamsOptions: QuantParamsOptions;
+  /** The float model's ops, in order (the rewrite builds a new list). */
+  originalOps: Operator[];
+}
+
+/** Parameters chosen for the activations (by tensor index), and which of them are fixed. */
+interface ActivationParams {
+  params: Map<number, QuantParams>;
+  fixed: Set<number>;
+  /** Outputs of same-scale ops that keep their own range (`requantizedOutputs`). */
+  ownOutput: Set<number>;
+}
+
+/** Integer tensors and their float twins, made by the rewrite (for the I/O types). */
+interface Twins {
+  /** float tensor → the integer tensor a QUANTIZE op makes of it */
+  intOf: Map<number, number>;
+  /** integer tensor → the float tensor a DEQUANTIZE op makes of it */
+  floatTwin: Map<number, number>;
+}
+
 /**
  * Quantize `model` (a copy of the float model; mutated) with the calibrated ranges in
  * `calibration`. Returns the model, pruned and ready for `finalizeModel`.
@@ -149,28 +152,43 @@ export function integerPass(
   options: IntegerPassOptions = {},
 ): Model {
   const int16 = (options.activations ?? "int8") === "int16";
-  const actType = int16 ? "int16" : "int8";
-  const qparamsOptions = {
-    ...(int16 ? { dtype: "int16" as const } : {}),
-    scalePrecision: options.scalePrecision ?? "float32",
-  };
-  const perChannel = options.perChannel ?? true;
-  const perTensorWeights = options.perTensorWeights ?? new Set<string>();
-  const channelwise = (weight: Tensor): boolean => perChannel && !perTensorWeights.has(weight.name);
   const sg = model.subgraphs[0];
-  const originalOps = [...sg.operators];
+  const pass: Pass = {
+    model,
+    sg,
+    calibration,
+    options,
+    int16,
+    actType: int16 ? "int16" : "int8",
+    qparamsOptions: {
+      ...(int16 ? { dtype: "int16" as const } : {}),
+      scalePrecision: options.scalePrecision ?? "float32",
+    },
+    originalOps: [...sg.operators],
+  };
+  const quantized = selectQuantizedOps(pass);
+  const activations = chooseActivationParams(pass, quantized);
+  const twins = rewriteOps(pass, quantized, activations);
+  requantizeOutputs(model, quantized, activations.ownOutput, pass.actType);
+  insertRequantize(model, quantized, pass.actType);
+  setIOTypes(model, options, pass.actType, twins.intOf, twins.floatTwin);
+  pruneTensors(model, sg);
+  pruneBuffers(model);
+  return model;
+}
 
-  // 1. Which ops are quantized.
+/** Step 1: the ops to quantize — a rule in OP_RULES, float I/O, not denylisted. */
+function selectQuantizedOps(pass: Pass): Set<Operator> {
+  const { model, sg, options } = pass;
   const quantized = new Set<Operator>();
   const refused: string[] = [];
-  for (const [k, op] of originalOps.entries()) {
-    const code = opCode(model, op);
+  for (const [k, op] of pass.originalOps.entries()) {
     const floatIO = [...op.inputs, ...op.outputs].some(
       (i) => i >= 0 && sg.tensors[i].type === "float32",
     );
     if (!floatIO) continue;
     const denied = options.isDenylisted?.(op) === true;
-    if (QUANTIZABLE.has(code) && !denied) {
+    if (opRule(opCode(model, op)) !== null && !denied) {
       quantized.add(op);
       continue;
     }
@@ -181,14 +199,26 @@ export function integerPass(
   }
   if (options.integerOnly === true && refused.length > 0) {
     throw new UnsupportedError(
-      `integer-only quantization: ${refused.length} op(s) cannot be quantized to ${actType}: ${refused.join("; ")}. ` +
+      `integer-only quantization: ${refused.length} op(s) cannot be quantized to ${pass.actType}: ${refused.join("; ")}. ` +
         `Allow float fallback (supportedOps ["TFLITE_BUILTINS"]) or change the model`,
     );
   }
+  return quantized;
+}
 
-  // 2. Parameters of every activation a quantized op reads or writes.
-  const activation = (i: number): boolean =>
-    i >= 0 && sg.tensors[i].type === "float32" && !isConstant(model, sg.tensors[i]);
+/** A float32 tensor that is not a constant. */
+function isActivation(pass: Pass, i: number): boolean {
+  const t = pass.sg.tensors[i];
+  return i >= 0 && t !== undefined && t.type === "float32" && !isConstant(pass.model, t);
+}
+
+/**
+ * Step 2: parameters of every activation a quantized op reads or writes — fixed outputs from
+ * the op's rule, the rest from the calibrated range (`chooseQuantParams`, TF's rules) — then
+ * shared over same-scale groups. The only place a file's activation scales are decided.
+ */
+function chooseActivationParams(pass: Pass, quantized: Set<Operator>): ActivationParams {
+  const { model, sg, calibration, qparamsOptions, int16, options } = pass;
   const params = new Map<number, QuantParams>();
   const fixed = new Set<number>();
   const rangeOf = (i: number): QuantParams => {
@@ -204,13 +234,15 @@ export function integerPass(
       scalePrecision: c.scalePrecision ?? qparamsOptions.scalePrecision,
     });
   };
-  for (const op of originalOps) {
+  for (const op of pass.originalOps) {
     if (!quantized.has(op)) continue;
-    const code = opCode(model, op);
-    for (const i of op.inputs) if (activation(i) && !params.has(i)) params.set(i, rangeOf(i));
-    const f = fixedOutput(code, int16);
+    for (const i of op.inputs) {
+      if (isActivation(pass, i) && !params.has(i)) params.set(i, rangeOf(i));
+    }
+    const rule = opRule(opCode(model, op))?.fixedOutput;
+    const f = rule === undefined ? null : int16 ? rule.int16 : rule.int8;
     for (const o of op.outputs) {
-      if (!activation(o)) continue;
+      if (!isActivation(pass, o)) continue;
       if (f !== null) {
         params.set(o, { ...f, format: chooseQuantParams(0, 1, qparamsOptions).format });
         fixed.add(o);
@@ -219,26 +251,40 @@ export function integerPass(
   }
   // Same-scale ops whose output keeps its own range: the output joins no scale group.
   const ownOutput = new Set<number>();
-  for (const op of originalOps) {
+  for (const op of pass.originalOps) {
     const o = op.outputs[0];
-    if (quantized.has(op) && SAME_SCALE.has(opCode(model, op)) && o !== undefined) {
+    if (quantized.has(op) && isSameScale(opCode(model, op)) && o !== undefined) {
       if (options.requantizedOutputs?.has(sg.tensors[o]?.name ?? "") === true) ownOutput.add(o);
     }
   }
-  shareScales(model, originalOps, quantized, params, fixed, int16, ownOutput);
+  shareScales(model, pass.originalOps, quantized, params, fixed, int16, ownOutput);
+  return { params, fixed, ownOutput };
+}
 
-  // 3. Retype activations; build the new op list with Q/DQ and requantize ops.
-  const intName = new Map<number, number>(); // float tensor → its integer twin (for float producers)
-  const floatTwin = new Map<number, number>(); // integer tensor → its float twin (for float readers)
+/**
+ * Steps 3 and 4, in op order: retype each quantized op's activations in place and quantize its
+ * constants (weights, biases, other operands); QUANTIZE ops turn float tensors (graph inputs,
+ * outputs of float ops) into integer ones where a quantized op reads them, DEQUANTIZE ops turn
+ * integer tensors back where a float op or the graph output reads them.
+ *
+ * NOTE: one walk in op order, because tensors and buffers are appended as it goes and their
+ * order is the file's (TF's order).
+ */
+function rewriteOps(pass: Pass, quantized: Set<Operator>, activations: ActivationParams): Twins {
+  const { model, sg, int16, actType } = pass;
+  const { params } = activations;
+  const twins: Twins = { intOf: new Map(), floatTwin: new Map() };
   const producedByQuantized = new Set<number>();
-  for (const op of originalOps) {
+  for (const op of pass.originalOps) {
     if (!quantized.has(op)) continue;
-    for (const o of op.outputs) if (activation(o)) producedByQuantized.add(o);
+    for (const o of op.outputs) if (isActivation(pass, o)) producedByQuantized.add(o);
   }
-  const floatActivations = new Set(sg.tensors.map((_, i) => i).filter(activation));
-  const readers = (i: number): Operator[] => originalOps.filter((op) => op.inputs.includes(i));
+  const floatActivations = new Set(
+    sg.tensors.map((_, i) => i).filter((i) => isActivation(pass, i)),
+  );
+  const readers = (i: number): Operator[] => pass.originalOps.filter((op) => op.inputs.includes(i));
   const newOps: Operator[] = [];
-  const emitAfterProducer = (i: number): void => {
+  const convertAtEdges = (i: number): void => {
     // A quantized op's output read by a float op or the graph output: DEQUANTIZE it.
     const t = sg.tensors[i];
     const floatReaders = readers(i).filter((r) => !quantized.has(r));
@@ -258,7 +304,7 @@ export function integerPass(
       sg.outputs = sg.outputs.map((x) => (x === i ? f : x));
       for (const s of model.signatureDefs ?? [])
         for (const m of s.outputs) if (m.tensorIndex === i) m.tensorIndex = f;
-      floatTwin.set(i, f);
+      twins.floatTwin.set(i, f);
       newOps.push(makeOp(model, B.DEQUANTIZE, [i], [f]));
     }
     // A float tensor read by a quantized op: QUANTIZE it.
@@ -276,129 +322,146 @@ export function integerPass(
         name,
         type: actType,
         shape: t.shape,
-        quantization: withRange(perTensor(p), i),
+        quantization: withRange(pass, activations, perTensor(p), i),
         like: t,
       });
       for (const r of quantReaders) r.inputs = r.inputs.map((x) => (x === i ? q : x));
-      intName.set(i, q);
+      twins.intOf.set(i, q);
       newOps.push(makeOp(model, B.QUANTIZE, [i], [q]));
     }
   };
-  for (const i of sg.inputs) emitAfterProducer(i);
-  for (const op of originalOps) {
-    if (quantized.has(op)) quantizeOp(op);
+  for (const i of sg.inputs) convertAtEdges(i);
+  for (const op of pass.originalOps) {
+    if (quantized.has(op)) {
+      retypeOutputs(pass, activations, op);
+      quantizeConstants(pass, activations, twins, op);
+    }
     newOps.push(op);
-    for (const o of op.outputs) if (floatActivations.has(o)) emitAfterProducer(o);
+    for (const o of op.outputs) if (floatActivations.has(o)) convertAtEdges(o);
   }
   sg.operators = newOps;
+  return twins;
+}
 
-  function quantizeOp(op: Operator): void {
-    const code = opCode(model, op);
-    // Retype activations (inputs are retyped by their producers, or read through QUANTIZE).
-    for (const o of op.outputs) {
-      const p = params.get(o);
-      if (p === undefined) continue;
-      sg.tensors[o].type = actType;
-      sg.tensors[o].quantization = withRange(perTensor(p), o);
-    }
-    const axis = weightAxis(code);
-    const inScale = (): number => {
-      const p = params.get(originalInput(op, 0));
-      if (p === undefined)
-        throw new UsageError(`quantize: ${opLabel(model, op)} has no input range`);
-      return p.scale;
-    };
-    op.inputs.forEach((i, slot) => {
-      if (i < 0) return;
-      const t = sg.tensors[i];
-      if (t.type !== "float32" || !isConstant(model, t)) return;
-      if (axis !== null && slot === 1) {
-        const x = float32Data(model, t);
-        const perAxis = channelwise(t);
-        const { values, quantization: q } = quantizeWeightTensor(x, t.shape, perAxis ? axis : null);
-        if (int16) {
-          // TF's legacy quantizer (16x8) also records each channel's float min/max.
-          const r = minMaxPerAxis(x, perAxis ? t.shape : [x.length], perAxis ? axis : 0);
-          q.min = Array.from(r.min, Math.fround);
-          q.max = Array.from(r.max, Math.fround);
-        }
-        setConstant(t, "int8", values, q);
-        return;
-      }
-      if (axis !== null && slot === 2) {
-        const weightTensor = sg.tensors[op.inputs[1]];
-        const weight = weightTensor.quantization?.scale ?? [1];
-        const wScale = channelwise(weightTensor) ? weight : weight[0];
-        const bias = float32Data(model, t);
-        if (int16) {
-          const b = quantizeBias64(bias, inScale(), wScale);
-          const scales = typeof b.scale === "number" ? [b.scale] : b.scale;
-          setConstant(t, "int64", b.values, {
-            min: null,
-            max: null,
-            scale: scales,
-            zeroPoint: scales.map(() => 0),
-            quantizedDimension: 0,
-          });
-        } else {
-          const b = quantizeBias(bias, inScale(), wScale);
-          setConstant(t, "int32", b.values, toQuantization(b.params));
-        }
-        return;
-      }
-      // Any other float constant (an ADD or MUL operand): an activation-like tensor of its own range.
-      const data = float32Data(model, t);
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (const v of data) {
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-      const p = chooseQuantParams(data.length ? lo : 0, data.length ? hi : 0, qparamsOptions);
-      setConstant(t, actType, quantize(data, p), perTensor(p));
-    });
-    const o = op.builtinOptions;
-    if (int16 && (o?.type === "Conv2DOptions" || o?.type === "FullyConnectedOptions")) {
-      op.builtinOptions = { ...o, quantizedBiasType: 4 }; // TensorType INT64
-    }
-    if (int16 && o?.type === "AddOptions") op.builtinOptions = { ...o, potScaleInt16: false };
+/** Step 3 for one op: its float activations become integer tensors with their parameters. */
+function retypeOutputs(pass: Pass, activations: ActivationParams, op: Operator): void {
+  for (const o of op.outputs) {
+    const p = activations.params.get(o);
+    if (p === undefined) continue;
+    pass.sg.tensors[o].type = pass.actType;
+    pass.sg.tensors[o].quantization = withRange(pass, activations, perTensor(p), o);
   }
+}
 
-  /** In 16x8 mode TF's legacy quantizer keeps the calibrated range (widened to 0) on activations. */
-  function withRange(q: Quantization, index: number): Quantization {
-    if (!int16 || fixed.has(index)) return q;
-    const c = calibration.get(sg.tensors[index].name);
-    if (c === undefined) return q;
-    return {
-      ...q,
-      min: [Math.fround(Math.min(c.range.min, 0))],
-      max: [Math.fround(Math.max(c.range.max, 0))],
-    };
-  }
-
-  function originalInput(op: Operator, slot: number): number {
-    const i = op.inputs[slot];
-    for (const [f, q] of intName) if (q === i) return f;
-    return i;
-  }
-
-  function setConstant(
+/**
+ * Step 4 for one op: weights per channel along the rule's `weightAxis` (or per tensor), the bias
+ * at input scale · weight scale, any other float constant at its own range.
+ */
+function quantizeConstants(
+  pass: Pass,
+  activations: ActivationParams,
+  twins: Twins,
+  op: Operator,
+): void {
+  const { model, sg, int16, actType, qparamsOptions, options } = pass;
+  const perChannel = options.perChannel ?? true;
+  const perTensorWeights = options.perTensorWeights ?? new Set<string>();
+  const channelwise = (weight: Tensor): boolean => perChannel && !perTensorWeights.has(weight.name);
+  const code = opCode(model, op);
+  const axis = opRule(code)?.weightAxis ?? null;
+  const inScale = (): number => {
+    const p = activations.params.get(originalInput(twins, op, 0));
+    if (p === undefined) throw new UsageError(`quantize: ${opLabel(model, op)} has no input range`);
+    return p.scale;
+  };
+  const setConstant = (
     t: Tensor,
     type: Tensor["type"],
     values: ArrayBufferView,
     q: Quantization,
-  ): void {
+  ): void => {
     t.type = type;
     t.buffer = addBuffer(model, bytesOf(values));
     t.quantization = q;
+  };
+  op.inputs.forEach((i, slot) => {
+    if (i < 0) return;
+    const t = sg.tensors[i];
+    if (t.type !== "float32" || !isConstant(model, t)) return;
+    if (axis !== null && slot === 1) {
+      const x = float32Data(model, t);
+      const perAxis = channelwise(t);
+      const { values, quantization: q } = quantizeWeightTensor(x, t.shape, perAxis ? axis : null);
+      if (int16) {
+        // TF's legacy quantizer (16x8) also records each channel's float min/max.
+        const r = minMaxPerAxis(x, perAxis ? t.shape : [x.length], perAxis ? axis : 0);
+        q.min = Array.from(r.min, Math.fround);
+        q.max = Array.from(r.max, Math.fround);
+      }
+      setConstant(t, "int8", values, q);
+      return;
+    }
+    if (axis !== null && slot === 2) {
+      const weightTensor = sg.tensors[op.inputs[1]];
+      const weight = weightTensor.quantization?.scale ?? [1];
+      const wScale = channelwise(weightTensor) ? weight : weight[0];
+      const bias = float32Data(model, t);
+      if (int16) {
+        const b = quantizeBias64(bias, inScale(), wScale);
+        const scales = typeof b.scale === "number" ? [b.scale] : b.scale;
+        setConstant(t, "int64", b.values, {
+          min: null,
+          max: null,
+          scale: scales,
+          zeroPoint: scales.map(() => 0),
+          quantizedDimension: 0,
+        });
+      } else {
+        const b = quantizeBias(bias, inScale(), wScale);
+        setConstant(t, "int32", b.values, toQuantization(b.params));
+      }
+      return;
+    }
+    // Any other float constant (an ADD or MUL operand): an activation-like tensor of its own range.
+    const data = float32Data(model, t);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of data) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const p = chooseQuantParams(data.length ? lo : 0, data.length ? hi : 0, qparamsOptions);
+    setConstant(t, actType, quantize(data, p), perTensor(p));
+  });
+  const o = op.builtinOptions;
+  if (int16 && (o?.type === "Conv2DOptions" || o?.type === "FullyConnectedOptions")) {
+    op.builtinOptions = { ...o, quantizedBiasType: 4 }; // TensorType INT64
   }
+  if (int16 && o?.type === "AddOptions") op.builtinOptions = { ...o, potScaleInt16: false };
+}
 
-  requantizeOutputs(model, quantized, ownOutput, actType);
-  insertRequantize(model, quantized, actType);
-  setIOTypes(model, options, actType, intName, floatTwin);
-  pruneTensors(model, sg);
-  pruneBuffers(model);
-  return model;
+/** In 16x8 mode TF's legacy quantizer keeps the calibrated range (widened to 0) on activations. */
+function withRange(
+  pass: Pass,
+  activations: ActivationParams,
+  q: Quantization,
+  index: number,
+): Quantization {
+  if (!pass.int16 || activations.fixed.has(index)) return q;
+  const c = pass.calibration.get(pass.sg.tensors[index].name);
+  if (c === undefined) return q;
+  return {
+    ...q,
+    min: [Math.fround(Math.min(c.range.min, 0))],
+    max: [Math.fround(Math.max(c.range.max, 0))],
+  };
+}
+
+/** The float tensor behind input `slot` of `op` (its QUANTIZE op's input, if it reads one). */
+function originalInput(twins: Twins, op: Operator, slot: number): number {
+  const i = op.inputs[slot];
+  for (const [f, q] of twins.intOf) if (q === i) return f;
+  return i;
 }
 
 function uniqueAmong(sg: Model["subgraphs"][number], name: string, except: number): string {
@@ -424,7 +487,7 @@ function shareScales(
   if (int16) {
     for (const op of ops) {
       const code = opCode(model, op);
-      if (!quantized.has(op) || !SAME_SCALE.has(code) || code === B.CONCATENATION) continue;
+      if (!quantized.has(op) || !isSameScale(code) || code === B.CONCATENATION) continue;
       const p = params.get(op.inputs[0]);
       const o = op.outputs[0];
       if (p !== undefined && params.has(o) && !fixed.has(o) && !ownOutput.has(o)) params.set(o, p);
@@ -444,7 +507,7 @@ function shareScales(
     if (ra !== rb) parent.set(ra, rb);
   };
   for (const op of ops) {
-    if (!quantized.has(op) || !SAME_SCALE.has(opCode(model, op))) continue;
+    if (!quantized.has(op) || !isSameScale(opCode(model, op))) continue;
     const members = [...op.inputs, ...op.outputs].filter((i) => params.has(i) && !ownOutput.has(i));
     for (const m of members.slice(1)) union(members[0], m);
   }
@@ -520,7 +583,7 @@ function insertRequantize(model: Model, quantized: Set<Operator>, actType: "int8
   const sg = model.subgraphs[0];
   const out: Operator[] = [];
   for (const op of sg.operators) {
-    if (quantized.has(op) && SAME_SCALE.has(opCode(model, op))) {
+    if (quantized.has(op) && isSameScale(opCode(model, op))) {
       const target = sg.tensors[op.outputs[0]];
       op.inputs = op.inputs.map((i) => {
         if (i < 0) return i;

@@ -16,27 +16,20 @@ import {
   type LayerError,
   type ModelPayload,
   type ModelTensor,
-  type Payload,
   type QParamsPayload,
   type CalibrationPayload,
   type CalibratedTensor,
   type TensorQuantization,
   type WeightsPayload,
-  type ProgressPayload,
   type RangePayload,
   type HistogramData,
   type TablePayload,
   TSQUANT_MIME,
 } from "./payload";
 import { type Cell, escapeHtml, formatNumber, htmlTable, textTable } from "./html";
+import type { MimeBundle } from "../services/mime";
 
-/** A Jupyter MIME bundle: MIME type → data (a string, or a JSON object for `+json` types). */
-export interface MimeBundle {
-  "text/plain"?: string;
-  "text/html"?: string;
-  [TSQUANT_MIME]?: Payload;
-  [mime: string]: unknown;
-}
+export type { MimeBundle };
 
 function titled(title: string | undefined, fallback: string): string {
   return title === undefined || title === "" ? fallback : title;
@@ -608,53 +601,4 @@ export function layerErrorsBundle(
     "text/plain": `${heading}\n${textTable(header, rows)}`,
     "text/html": htmlBlock(heading, htmlTable(header, rows)),
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Progress
-
-/** Seconds as `1.2 s`, `3 min 05 s` or `1 h 02 min`. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return "?";
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const m = Math.floor(seconds / 60);
-  if (m < 60) return `${m} min ${String(Math.floor(seconds % 60)).padStart(2, "0")} s`;
-  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")} min`;
-}
-
-/**
- * ETA by linear extrapolation: elapsed · (total − done) / done. Degenerate case: nothing done
- * yet (done ≤ 0) → null (unknown).
- */
-export function etaSeconds(done: number, total: number, elapsedSeconds: number): number | null {
-  if (done <= 0 || elapsedSeconds < 0) return null;
-  return (elapsedSeconds * Math.max(total - done, 0)) / done;
-}
-
-/** `training [#####.....] 50% 5/10 epoch, 2.0 s, ETA 2.0 s, loss 0.213`: one line. */
-export function progressLine(p: ProgressPayload, width = 20): string {
-  const fraction = p.total > 0 ? Math.min(Math.max(p.done / p.total, 0), 1) : 0;
-  const filled = Math.round(fraction * width);
-  const bar = `[${"#".repeat(filled)}${".".repeat(width - filled)}]`;
-  const parts = [
-    `${titled(p.title, p.task)} ${bar} ${Math.floor(fraction * 100)}% ${p.done}/${p.total}${p.unit === undefined ? "" : ` ${p.unit}`}`,
-  ];
-  if (p.elapsedSeconds !== undefined) {
-    parts.push(formatDuration(p.elapsedSeconds));
-    const eta = p.status === "running" ? etaSeconds(p.done, p.total, p.elapsedSeconds) : null;
-    if (eta !== null) parts.push(`ETA ${formatDuration(eta)}`);
-  }
-  if (p.status !== "running") parts.push(p.status);
-  if (p.message !== undefined && p.message !== "") parts.push(p.message);
-  return parts.join(", ");
-}
-
-/** The progress bundle: payload (live bar and curve in JupyterLab), an HTML bar, one text line. */
-export function progressBundle(p: ProgressPayload): MimeBundle {
-  const fraction = p.total > 0 ? Math.min(Math.max(p.done / p.total, 0), 1) : 0;
-  const line = progressLine(p);
-  const html =
-    `<div class="tsquant-progress"><progress max="1" value="${fraction.toFixed(4)}" style="width:20em"></progress> ` +
-    `<span>${escapeHtml(line)}</span></div>`;
-  return { [TSQUANT_MIME]: p, "text/plain": line, "text/html": html };
 }

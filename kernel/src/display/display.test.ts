@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readModel } from "../tflite/reader";
 import { chooseQuantParams } from "../quant/params";
-import { type CellContext, nextCellSignal, runInCell } from "../jupyter/context";
+import { type CellContext, nextCellSignal, runInCell } from "../services/context";
 import {
   calibrationBundle,
   comparisonBundle,
@@ -20,7 +20,7 @@ import {
 import { DISPLAY_SYMBOL, display, displayable, mimeBundle } from "./display";
 import { escapeHtml, htmlTable, textTable } from "./html";
 import { PAYLOAD_KINDS, type RangePayload, TSQUANT_MIME } from "./payload";
-import { Progress } from "./progress";
+import { Progress } from "../services/progress";
 import { type CalibrationResult, calibrate } from "../calib/calibrate";
 
 const EVIL = `<img src=x onerror="alert('x')">&`;

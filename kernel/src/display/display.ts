@@ -11,9 +11,8 @@ import type { CalibrationResult, TensorCalibration } from "../calib/calibrate";
 import type { Model } from "../ir";
 import type { AnyQuantParams } from "../quant/params";
 import { UsageError } from "../errors";
-import { currentCell } from "../jupyter/context";
+import { currentCell } from "../services/context";
 import {
-  type MimeBundle,
   calibrationBundle,
   calibrationPayloadBundle,
   comparisonBundle,
@@ -22,14 +21,14 @@ import {
   modelPayloadBundle,
   qparamsBundle,
   weightsBundle,
-  progressBundle,
   quantParamsBundle,
   rangeBundle,
 } from "./bundles";
 import { PAYLOAD_KINDS, type Payload } from "./payload";
+import { DISPLAY_SYMBOL, type MimeBundle } from "../services/mime";
+import { progressBundle } from "../services/progress";
 
-/** The method key of the display convention (a registered symbol: no import needed to use it). */
-export const DISPLAY_SYMBOL: unique symbol = Symbol.for("Jupyter.display") as never;
+export { DISPLAY_SYMBOL };
 
 /** Anything that displays itself. */
 export interface Displayable {

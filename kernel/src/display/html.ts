@@ -4,19 +4,9 @@
  * layer name like `<img onerror=…>` shows as text and never runs (the bundles render in
  * notebooks opened from anywhere, and on GitHub).
  */
+import { escapeHtml } from "../services/mime";
 
-const HTML_ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-
-/** `s` with `& < > " '` replaced by entities: safe as element text and as a quoted attribute. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
-}
+export { escapeHtml };
 
 /** A table cell: plain text (escaped) or a number (right-aligned). */
 export type Cell = string | number;

@@ -21,10 +21,6 @@ export {
   calibrationPayload,
   calibrationPayloadBundle,
   layerErrorsBundle,
-  progressBundle,
-  progressLine,
-  formatDuration,
-  etaSeconds,
 } from "./bundles";
 export {
   DISPLAY_SYMBOL,
@@ -34,11 +30,20 @@ export {
   display,
   mimeBundle,
 } from "./display";
-export { Progress, type ProgressOptions, type ProgressUpdate, trainingProgress } from "./progress";
+export {
+  Progress,
+  type ProgressOptions,
+  type ProgressUpdate,
+  progressBundle,
+  progressLine,
+  formatDuration,
+  etaSeconds,
+} from "../services/progress";
+export { trainingProgress } from "../train/progress";
 export {
   type CellContext,
   InterruptedError,
   checkInterrupt,
   interruptSignal,
   currentCell,
-} from "../jupyter/context";
+} from "../services/context";

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { mnist } from "../data/datasets";
 import { Interpreter } from "../interpreter/interpreter";
 import type { NDArray } from "../ir";
-import { InterruptedError, nextCellSignal, runInCell } from "../jupyter/context";
+import { InterruptedError, nextCellSignal, runInCell } from "../services/context";
 import { ShapeError, UsageError } from "../errors";
 import { evaluate } from "./evaluate";
 import {

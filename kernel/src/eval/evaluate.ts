@@ -20,8 +20,8 @@ import { Interpreter } from "../interpreter/interpreter";
 import { quantize } from "../quant/affine";
 import { integerFormat } from "../quant/formats";
 import { LabeledImages } from "../data/datasets";
-import { InterruptedError, currentCell, interruptSignal } from "../jupyter/context";
-import { Progress } from "../display/progress";
+import { InterruptedError, currentCell, interruptSignal } from "../services/context";
+import { Progress } from "../services/progress";
 
 /** Images: a data set split, an `[n, ...]` array, or a flat typed array (see `shape`). */
 export type EvaluationImages = LabeledImages | NDArray | Float32Array | Uint8Array;

@@ -11,28 +11,14 @@
  * dx = col2im(dy · Wᵀ), col2im being the scatter-add inverse of im2col.
  */
 import * as tf from "@tensorflow/tfjs";
+import type { ConvGeometry } from "../interpreter/kernels/convolution";
 
-export interface ConvGeometry {
-  batch: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  outH: number;
-  outW: number;
-  outC: number;
-  kH: number;
-  kW: number;
-  strideH: number;
-  strideW: number;
-  dilationH: number;
-  dilationW: number;
-  padTop: number;
-  padLeft: number;
-}
+/** The one convolution geometry (the interpreter's; `geometry` fills it from tfjs's Conv2DInfo). */
+export type { ConvGeometry };
 
 export function geometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
   return {
-    batch: info.batchSize,
+    batches: info.batchSize,
     inH: info.inHeight,
     inW: info.inWidth,
     inC: info.inChannels,

@@ -98,7 +98,7 @@ function filterGradKernel(args: KernelArgs): TensorInfo {
   }
   const { x, xv, dyv, info, g } = inputs;
   const { pixels, taps } = patchSize(g);
-  const rows = g.batch * pixels;
+  const rows = g.batches * pixels;
   const s = simd();
   const patches = s === null ? null : simdPatches(x.dataId, xv, g);
   const np = ceil4(g.outC);

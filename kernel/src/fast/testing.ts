@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { mulberry32 } from "../train/shuffle";
+import { mulberry32 } from "../services/random";
 import { disableFastKernels, enableFastKernels } from "./registry";
 
 /** Deterministic uniform numbers in [lo, hi) (mulberry32), so failures reproduce. */

@@ -5,7 +5,7 @@
 import { ModelFormatError, ShapeError, UnsupportedError } from "../errors";
 import type { BuiltinOptions, BuiltinOptionsType } from "../ir";
 import { shapeSize } from "../ir";
-import type { RuntimeTensor, TensorQuantization } from "./tensor";
+import type { RuntimeTensor, RuntimeQuantization } from "./tensor";
 import { typedArrayFor } from "./tensor";
 
 /** The options table of type `T`. */
@@ -171,7 +171,7 @@ export class Node {
   }
 
   /** Quantization parameters of a tensor that must be quantized (per tensor or per axis). */
-  quantization(t: RuntimeTensor): TensorQuantization {
+  quantization(t: RuntimeTensor): RuntimeQuantization {
     if (t.quantization === null) {
       throw this.unsupported(`tensor '${t.name}' has no quantization parameters`);
     }

@@ -7,7 +7,7 @@ import type { DType, Model, Quantization, SubGraph, Tensor, TypedArray } from ".
 import { shapeSize } from "../ir";
 
 /** Affine quantization of a tensor: real = scale · (q − zeroPoint), per tensor or per `axis`. */
-export interface TensorQuantization {
+export interface RuntimeQuantization {
   scales: number[];
   zeroPoints: number[];
   quantizedDimension: number;
@@ -28,7 +28,7 @@ export interface RuntimeTensor {
    */
   isConstant: boolean;
   /** `null` for float tensors (no scale). */
-  readonly quantization: TensorQuantization | null;
+  readonly quantization: RuntimeQuantization | null;
 }
 
 /** A fresh zero-filled typed array for `size` elements of `dtype`; `null` if tsquant has none. */
@@ -86,7 +86,7 @@ export function copyTypedArray(a: TypedArray): TypedArray {
 }
 
 /** The quantization of an IR tensor, or `null` when it has no scale (float tensors). */
-export function readQuantization(tensor: Tensor): TensorQuantization | null {
+export function readQuantization(tensor: Tensor): RuntimeQuantization | null {
   const q: Quantization | null = tensor.quantization;
   if (q === null || q.scale === null || q.scale.length === 0) return null;
   const zeroPoints = q.zeroPoint ?? [];
@@ -127,16 +127,6 @@ export function decodeBuffer(tensor: Tensor, bytes: Uint8Array): TypedArray {
   if (empty instanceof Uint32Array) return new Uint32Array(aligned);
   if (empty instanceof BigInt64Array) return new BigInt64Array(aligned);
   return new Uint8Array(aligned);
-}
-
-/** IEEE 754 half (binary16) bits → number (exact). */
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const mantissa = h & 0x3ff;
-  if (exponent === 0) return sign * mantissa * 2 ** -24;
-  if (exponent === 31) return mantissa === 0 ? sign * Infinity : NaN;
-  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
 }
 
 /**

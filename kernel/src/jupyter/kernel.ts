@@ -33,7 +33,7 @@ import {
   interruptAll,
   nextCellSignal,
   runInCell,
-} from "./context";
+} from "../services/context";
 import { History } from "./history";
 import {
   type Message,

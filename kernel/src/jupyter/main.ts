@@ -15,7 +15,7 @@ import { dirname, join } from "node:path";
 import * as tslabJupyter from "tslab/dist/jupyter";
 import type { Converter } from "tslab/dist/converter";
 import { createExecutor, type ConverterSet, type Executor } from "tslab/dist/executor";
-import { currentCell } from "./context";
+import { currentCell } from "../services/context";
 import { createFixedConverter } from "./converter";
 import { TsquantKernel } from "./kernel";
 

@@ -21,11 +21,12 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { layersModelToFloatModelWithLayerTensors } from "../converter/tfjs";
+import { CONVERSION_INPUT, type ConversionInput } from "../converter/converter";
 import { opLabel } from "../converter/graph";
 import { UnsupportedError, UsageError } from "../errors";
 import type { Model } from "../ir";
 import { deployedFloatModel, deployedName, learnedRanges } from "./export";
-import { QuantPool, QuantWeighted, QuantizeInput, isQatLayer } from "./layers";
+import { QuantMerge, QuantPool, QuantWeighted, QuantizeInput, isQatLayer } from "./layers";
 
 const FIXED_OUTPUT = new Set(["SOFTMAX", "LOGISTIC", "TANH"]);
 
@@ -34,16 +35,12 @@ export function isQatModel(model: tf.LayersModel): boolean {
   return model.layers.some(isQatLayer);
 }
 
-export interface QatConversionInput {
-  /** The deployed float model as IR (what the converter quantizes). */
-  model: Model;
-  /** Learned ranges by tensor name of `model`, for `TFLiteConverter.activationRanges`. */
-  activationRanges: Record<string, { min: number; max: number }>;
-  /** Weight tensors QAT quantized per tensor (Dense by default), for `perTensorWeights`. */
-  perTensorWeights: string[];
-  /** AveragePooling2D outputs, requantized after the op (`requantizedOutputs`). */
-  requantizedOutputs: string[];
-}
+/**
+ * The deployed float model as IR, with the learned ranges by tensor name, the weights QAT
+ * quantized per tensor (Dense by default) and the AveragePooling2D outputs requantized after the
+ * op.
+ */
+export type QatConversionInput = ConversionInput;
 
 export function qatConversionInput(qat: tf.LayersModel): QatConversionInput {
   const float = qat.layers.find((l) => l instanceof QuantWeighted && l.isFloat);
@@ -117,4 +114,12 @@ function placeRanges(
     }
   }
   return ranges;
+}
+
+// The QAT layers carry the converter's brand, so `TFLiteConverter.fromLayersModel` converts a QAT
+// model with its learned ranges without knowing this module.
+for (const cls of [QuantizeInput, QuantWeighted, QuantMerge, QuantPool]) {
+  Object.defineProperty(cls.prototype, CONVERSION_INPUT, {
+    value: (model: tf.LayersModel): QatConversionInput => qatConversionInput(model),
+  });
 }

@@ -7,6 +7,8 @@
  * which TF's float16 conversion uses). Inputs are first taken as float32, since tensors are.
  */
 
+import { roundHalfToEven } from "./rounding";
+
 const scratch = new DataView(new ArrayBuffer(4));
 
 function float32Bits(x: number): number {
@@ -37,7 +39,7 @@ function float32BitsToFloat16(bits: number): number {
   if (abs >= 0x47800000) return sign | 0x7c00; // ≥ 2^16: beyond any rounding to 65504
   if (abs < 0x38800000) {
     // Below 2^-14: a subnormal half, value = m · 2^-24. Scale exactly in double and round.
-    const m = roundTiesToEven(bitsToFloat32(abs) * 2 ** 24);
+    const m = roundHalfToEven(bitsToFloat32(abs) * 2 ** 24);
     return sign | m; // m may reach 0x400, which is exactly the smallest normal's bit pattern
   }
   // Normal: re-bias the exponent (127 → 15), keep 10 of 23 mantissa bits, round on the other 13.
@@ -45,11 +47,6 @@ function float32BitsToFloat16(bits: number): number {
   const rest = abs & 0x1fff;
   if (rest > 0x1000 || (rest === 0x1000 && (h & 1) === 1)) h += 1; // a carry may reach Inf (0x7c00)
   return sign | h;
-}
-
-function roundTiesToEven(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** float16 bits → its value (exact in float32 and in a double). */

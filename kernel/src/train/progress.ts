@@ -4,6 +4,7 @@
  * default reporter writes one line of text; a notebook display can implement the same interface.
  */
 import type * as tf from "@tensorflow/tfjs";
+import { Progress, type ProgressOptions } from "../services/progress";
 
 export interface ProgressInfo {
   /** 1-based epoch and total epochs. */
@@ -167,6 +168,46 @@ export function progressCallback(
     /** Report that training stopped early (called by `fit` after an interrupt). */
     stopped: () => {
       reporter.onProgress({ ...(lastInfo ?? info(false)), stopped: true });
+    },
+  };
+}
+
+/**
+ * A training `ProgressReporter` (the `progress` option of tsquant's `fit`) drawing one live
+ * `Progress` output: units are steps over all epochs, metrics are the running loss and accuracy,
+ * and each epoch end adds a point to the training curve. Stopped training marks it failed.
+ */
+export function trainingProgress(
+  options: Omit<ProgressOptions, "total" | "task"> = {},
+): ProgressReporter {
+  let progress: Progress | null = null;
+  return {
+    onProgress(info: ProgressInfo): void {
+      const total = Math.max(info.epochs * info.steps, 1);
+      progress ??= new Progress({ unit: "step", ...options, total, task: "training" });
+      const done = (info.epoch - 1) * info.steps + info.step;
+      const metrics: Record<string, number> = { loss: info.loss };
+      if (info.accuracy !== undefined) metrics["acc"] = info.accuracy;
+      if (info.valLoss !== undefined) metrics["val_loss"] = info.valLoss;
+      if (info.valAccuracy !== undefined) metrics["val_acc"] = info.valAccuracy;
+      const message = `epoch ${info.epoch}/${info.epochs}`;
+      if (info.epochEnd) {
+        progress.addPoint({
+          step: done,
+          loss: info.loss,
+          ...(info.accuracy === undefined ? {} : { accuracy: info.accuracy }),
+          ...(info.valLoss === undefined ? {} : { valLoss: info.valLoss }),
+          ...(info.valAccuracy === undefined ? {} : { valAccuracy: info.valAccuracy }),
+        });
+      }
+      if (info.stopped === true) {
+        progress.update(done, {});
+        progress.fail({ message: `stopped at ${message}`, metrics });
+      } else if (info.epochEnd && info.epoch >= info.epochs) {
+        progress.done({ message, metrics });
+      } else {
+        progress.update(done, { message, metrics });
+      }
     },
   };
 }

@@ -5,7 +5,7 @@
  * sentinel, every tensor owns a buffer (activations an empty one, without `data`), every tensor
  * (float or int32) carries an empty quantization table, `shapeSignature` only where a dimension is dynamic.
  */
-import { BuiltinOperator } from "../../ir";
+import { BuiltinOperator, opName } from "../../ir";
 import type {
   BuiltinOpName,
   BuiltinOptions,
@@ -141,9 +141,8 @@ export class ModelBuilder {
   /** The builtin name of an op's code (every op here is one the builder made). */
   opName(op: Operator): BuiltinOpName | undefined {
     const code = this.model.operatorCodes[op.opcodeIndex]?.builtinCode;
-    return (Object.keys(BuiltinOperator) as BuiltinOpName[]).find(
-      (k) => BuiltinOperator[k] === code,
-    );
+    const name = code === undefined ? undefined : opName(code);
+    return name !== undefined && isBuiltinOpName(name) ? name : undefined;
   }
 
   /** The op that writes `tensor`, if any (graph inputs and constants have none). */
@@ -217,4 +216,8 @@ export class ModelBuilder {
     this.model.operatorCodes.splice(0, this.model.operatorCodes.length, ...codes);
     return remap;
   }
+}
+
+function isBuiltinOpName(name: string): name is BuiltinOpName {
+  return Object.hasOwn(BuiltinOperator, name);
 }

@@ -31,7 +31,7 @@ function forEachWindowTap(
   visit: (xo: number, yo: number, count: number) => void,
 ): void {
   const C = g.channels;
-  for (let b = 0; b < g.batch; b++) {
+  for (let b = 0; b < g.batches; b++) {
     for (let yR = 0; yR < g.outH; yR++) {
       const r0 = yR * g.strideH - g.padTop;
       const rMin = Math.max(0, r0);

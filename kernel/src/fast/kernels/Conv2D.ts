@@ -89,10 +89,10 @@ export function convolve(
   const per = Math.max(1, Math.floor(CHUNK_FLOATS / Math.max(1, pixels * taps)));
   const inImage = g.inH * g.inW * g.inC;
   let y: Float32Array | null = null;
-  for (let b0 = 0; b0 < g.batch; b0 += per) {
-    const n = Math.min(per, g.batch - b0);
-    const whole = n === g.batch;
-    const part = { ...g, batch: n };
+  for (let b0 = 0; b0 < g.batches; b0 += per) {
+    const n = Math.min(per, g.batches - b0);
+    const whole = n === g.batches;
+    const part = { ...g, batches: n };
     const xs = whole ? xv : xv.subarray(b0 * inImage, (b0 + n) * inImage);
     const patches = simdPatches(whole ? x.dataId : {}, xs, part);
     const out =
@@ -115,15 +115,15 @@ export function convolve(
       break;
     }
     if (whole) y = out;
-    else (y ??= floats(g.batch * pixels * g.outC)).set(out, b0 * pixels * g.outC);
+    else (y ??= floats(g.batches * pixels * g.outC)).set(out, b0 * pixels * g.outC);
   }
   if (y !== null) {
     if (epilogue !== undefined && !inGemm) biasActivation(y, g.outC, epilogue);
     return { info, y };
   }
-  y = new Float32Array(g.batch * pixels * g.outC);
+  y = new Float32Array(g.batches * pixels * g.outC);
   const cols = new Float32Array(pixels * taps);
-  for (let b = 0; b < g.batch; b++) {
+  for (let b = 0; b < g.batches; b++) {
     im2col(xv, g, b, cols);
     gemm(
       pixels,

@@ -66,7 +66,7 @@ export function conv2dBackpropFilter(args: KernelArgs): TensorInfo | null {
   const { pixels, taps } = patchSize(g);
   // SIMD: one product for the whole batch, dW = colsᵀ · dy with cols the (batch·pixels) × taps
   // patch matrix (the GEMM reads A transposed) and dy (batch·pixels) × outC.
-  const all = g.batch * pixels;
+  const all = g.batches * pixels;
   const patches = simdPatches(x.dataId, xv, g);
   const fast =
     patches === null
@@ -82,7 +82,7 @@ export function conv2dBackpropFilter(args: KernelArgs): TensorInfo | null {
   if (fast !== null) return backend.makeTensorInfo(info.filterShape, "float32", fast);
   const dW = new Float32Array(taps * g.outC);
   const colsT = new Float32Array(taps * pixels);
-  for (let b = 0; b < g.batch; b++) {
+  for (let b = 0; b < g.batches; b++) {
     im2colT(xv, g, b, colsT);
     gemm(
       taps,

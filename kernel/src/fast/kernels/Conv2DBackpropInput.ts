@@ -46,22 +46,22 @@ export function conv2dBackpropInput(args: KernelArgs): TensorInfo | null {
   );
   const g = geometry(info);
   const { pixels, taps } = patchSize(g);
-  const dx = zeros(g.batch * g.inH * g.inW * g.inC);
+  const dx = zeros(g.batches * g.inH * g.inW * g.inC);
   // SIMD: dcols = dy · Wᵀ for the whole batch in one product, then col2im per image.
   const all = simdGemm(
-    g.batch * pixels,
+    g.batches * pixels,
     taps,
     g.outC,
     (d) => d.set(dyv),
     (w, ld) => writeMatrix(w, ld, wv, 0, g.outC, taps, true),
   );
   if (all !== null) {
-    for (let b = 0; b < g.batch; b++) col2im(all.subarray(b * pixels * taps), g, b, dx);
+    for (let b = 0; b < g.batches; b++) col2im(all.subarray(b * pixels * taps), g, b, dx);
     return backend.makeTensorInfo(info.inShape, "float32", dx);
   }
   const wT = transpose(wv, 0, taps, g.outC, new Float32Array(taps * g.outC));
   const dcols = new Float32Array(pixels * taps);
-  for (let b = 0; b < g.batch; b++) {
+  for (let b = 0; b < g.batches; b++) {
     gemm(
       pixels,
       taps,

@@ -78,7 +78,7 @@ function depthwiseLoops(
   dw: Float64Array,
 ): void {
   const { inH, inW, inC, outH, outW, outC, kH, kW } = g;
-  for (let b = 0; b < g.batch; b++) {
+  for (let b = 0; b < g.batches; b++) {
     for (let yR = 0; yR < outH; yR++) {
       for (let yC = 0; yC < outW; yC++) {
         const yo = ((b * outH + yR) * outW + yC) * outC;
@@ -142,8 +142,8 @@ function simdDepthwise(
   const s = simd();
   if (s === null) return null;
   const C = g.outC;
-  const xN = g.batch * g.inH * g.inW * C;
-  const yN = g.batch * g.outH * g.outW * C;
+  const xN = g.batches * g.inH * g.inW * C;
+  const yN = g.batches * g.outH * g.outW * C;
   const wN = g.kH * g.kW * C;
   const p = s.alloc(xN, wN, yN, mode === "filter" ? 2 * wN : 0);
   if (p === null) return null;
@@ -151,7 +151,7 @@ function simdDepthwise(
   if (x !== null) expandChannels(x, m, s.f32(px, xN));
   if (w !== null) s.f32(pw, wN).set(w);
   if (y !== null) s.f32(py, yN).set(y);
-  const geometryArgs = [g.batch, g.inH, g.inW, C, g.outH, g.outW, g.kH, g.kW];
+  const geometryArgs = [g.batches, g.inH, g.inW, C, g.outH, g.outW, g.kH, g.kW];
   const windowArgs = [g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft];
   const args = [px, ...geometryArgs, ...windowArgs, pw, py, pacc];
   switch (mode) {
@@ -238,7 +238,7 @@ export function depthwiseConv2dNativeBackpropInput(args: KernelArgs): TensorInfo
   const m = fShape[3];
   let dx = simdDepthwise("input", g, m, null, wv, dyv);
   if (dx === null) {
-    dx = new Float32Array(g.batch * g.inH * g.inW * g.inC);
+    dx = new Float32Array(g.batches * g.inH * g.inW * g.inC);
     depthwiseLoops("input", g, m, dx, wv, dyv, new Float64Array(0));
   }
   return backend.makeTensorInfo(ci.inShape, "float32", dx);

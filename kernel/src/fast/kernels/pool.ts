@@ -8,7 +8,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { simd } from "../wasm/runtime";
 
 export interface PoolGeometry {
-  batch: number;
+  batches: number;
   inH: number;
   inW: number;
   channels: number;
@@ -24,7 +24,7 @@ export interface PoolGeometry {
 
 export function poolGeometry(info: tf.backend_util.Conv2DInfo): PoolGeometry {
   return {
-    batch: info.batchSize,
+    batches: info.batchSize,
     inH: info.inHeight,
     inW: info.inWidth,
     channels: info.inChannels,
@@ -51,7 +51,7 @@ export function scanMaxPool(
 ): void {
   const C = g.channels;
   let out = 0;
-  for (let b = 0; b < g.batch; b++) {
+  for (let b = 0; b < g.batches; b++) {
     const xb = b * g.inH * g.inW * C;
     for (let yR = 0; yR < g.outH; yR++) {
       const r0 = yR * g.strideH - g.padTop;
@@ -99,7 +99,7 @@ export function scanMaxPoolFast(
   s.f32(px, x.length).set(x);
   s.fn.maxpool(
     px,
-    g.batch,
+    g.batches,
     g.inH,
     g.inW,
     g.channels,

@@ -5,6 +5,7 @@
  * out. `simd()` is null where WebAssembly SIMD is unavailable; callers then use the TypeScript
  * loops. The memory grows on demand; a request past what it can grow to also returns null.
  */
+import type { ConvGeometry } from "../../interpreter/kernels/convolution";
 import { type WasmMemory, wasmApi } from "./api";
 import { WASM_BASE64 } from "./binary";
 import { copyOf, floats } from "../outputs";
@@ -242,23 +243,8 @@ export function simdGemm(
   return readMatrix(s.f32(pc, m * np), m, n, np);
 }
 
-/** Geometry fields the SIMD im2col needs (../conv.ts ConvGeometry has them all). */
-export interface PatchGeometry {
-  batch: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  outH: number;
-  outW: number;
-  kH: number;
-  kW: number;
-  strideH: number;
-  strideW: number;
-  dilationH: number;
-  dilationW: number;
-  padTop: number;
-  padLeft: number;
-}
+/** Geometry fields the SIMD im2col needs: a convolution's, without the output channels. */
+export type PatchGeometry = Omit<ConvGeometry, "outC">;
 
 /**
  * Byte address of the whole batch's patch matrix ((batch·outH·outW) × (kH·kW·inC)) for input x
@@ -268,7 +254,7 @@ export interface PatchGeometry {
 export function simdPatches(xId: object, xv: Float32Array, g: PatchGeometry): number | null {
   const s = simd();
   if (s === null) return null;
-  const rows = g.batch * g.outH * g.outW;
+  const rows = g.batches * g.outH * g.outW;
   const taps = g.kH * g.kW * g.inC;
   const key = Object.values(g).join(",");
   return s.patches(
@@ -280,7 +266,7 @@ export function simdPatches(xId: object, xv: Float32Array, g: PatchGeometry): nu
       s.f32(xp, xv.length).set(xv);
       s.fn.im2col(
         xp,
-        g.batch,
+        g.batches,
         g.inH,
         g.inW,
         g.inC,

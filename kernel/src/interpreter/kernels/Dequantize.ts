@@ -4,7 +4,7 @@
  * float16 (fp16 post-training quantization's constants): exact widening to float32.
  */
 import type { Node } from "../node";
-import { halfToFloat } from "../tensor";
+import { fromFloat16 } from "../../quant/float16";
 import type { Eval, Kernel } from "./kernel";
 import { strides } from "./layout";
 
@@ -20,7 +20,7 @@ export const Dequantize: Kernel = {
       if (!(input.data instanceof Uint16Array)) throw node.unsupported();
       const x = input.data;
       return () => {
-        for (let i = 0; i < n; i++) y[i] = halfToFloat(x[i]);
+        for (let i = 0; i < n; i++) y[i] = fromFloat16(x[i]);
       };
     }
 

@@ -1,9 +1,9 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { type CellContext, nextCellSignal, runInCell } from "../jupyter/context";
-import { etaSeconds, formatDuration, progressLine } from "./bundles";
-import { TSQUANT_MIME, type ProgressPayload } from "./payload";
-import { Progress, trainingProgress } from "./progress";
+import { type CellContext, nextCellSignal, runInCell } from "./context";
+import { TSQUANT_MIME, type ProgressPayload } from "../display/payload";
+import { trainingProgress } from "../train/progress";
+import { Progress, etaSeconds, formatDuration, progressLine } from "./progress";
 
 /** A clock the test moves by hand (milliseconds). */
 function clock(): { now: () => number; advance: (ms: number) => void } {

@@ -9,11 +9,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { UsageError } from "../errors";
-import { type CellContext, currentCell } from "../jupyter/context";
-import { type MimeBundle, etaSeconds, progressBundle, progressLine } from "./bundles";
-import { DISPLAY_SYMBOL } from "./display";
-import type { CurvePoint, ProgressPayload } from "./payload";
-import type { ProgressInfo, ProgressReporter } from "../train/progress";
+import { type CurvePoint, type ProgressPayload, TSQUANT_MIME } from "../display/payload";
+import { type CellContext, currentCell } from "./context";
+import { DISPLAY_SYMBOL, type MimeBundle, escapeHtml } from "./mime";
 
 export interface ProgressOptions {
   /** Units of work in all (samples, batches, epochs); >= 1. */
@@ -187,42 +185,48 @@ export class Progress {
   }
 }
 
+/** Seconds as `1.2 s`, `3 min 05 s` or `1 h 02 min`. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return "?";
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const m = Math.floor(seconds / 60);
+  if (m < 60) return `${m} min ${String(Math.floor(seconds % 60)).padStart(2, "0")} s`;
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")} min`;
+}
+
 /**
- * A training `ProgressReporter` (the `progress` option of tsquant's `fit`) drawing one live
- * `Progress` output: units are steps over all epochs, metrics are the running loss and accuracy,
- * and each epoch end adds a point to the training curve. Stopped training marks it failed.
+ * ETA by linear extrapolation: elapsed · (total − done) / done. Degenerate case: nothing done
+ * yet (done ≤ 0) → null (unknown).
  */
-export function trainingProgress(
-  options: Omit<ProgressOptions, "total" | "task"> = {},
-): ProgressReporter {
-  let progress: Progress | null = null;
-  return {
-    onProgress(info: ProgressInfo): void {
-      const total = Math.max(info.epochs * info.steps, 1);
-      progress ??= new Progress({ unit: "step", ...options, total, task: "training" });
-      const done = (info.epoch - 1) * info.steps + info.step;
-      const metrics: Record<string, number> = { loss: info.loss };
-      if (info.accuracy !== undefined) metrics["acc"] = info.accuracy;
-      if (info.valLoss !== undefined) metrics["val_loss"] = info.valLoss;
-      if (info.valAccuracy !== undefined) metrics["val_acc"] = info.valAccuracy;
-      const message = `epoch ${info.epoch}/${info.epochs}`;
-      if (info.epochEnd) {
-        progress.addPoint({
-          step: done,
-          loss: info.loss,
-          ...(info.accuracy === undefined ? {} : { accuracy: info.accuracy }),
-          ...(info.valLoss === undefined ? {} : { valLoss: info.valLoss }),
-          ...(info.valAccuracy === undefined ? {} : { valAccuracy: info.valAccuracy }),
-        });
-      }
-      if (info.stopped === true) {
-        progress.update(done, {});
-        progress.fail({ message: `stopped at ${message}`, metrics });
-      } else if (info.epochEnd && info.epoch >= info.epochs) {
-        progress.done({ message, metrics });
-      } else {
-        progress.update(done, { message, metrics });
-      }
-    },
-  };
+export function etaSeconds(done: number, total: number, elapsedSeconds: number): number | null {
+  if (done <= 0 || elapsedSeconds < 0) return null;
+  return (elapsedSeconds * Math.max(total - done, 0)) / done;
+}
+
+/** `training [#####.....] 50% 5/10 epoch, 2.0 s, ETA 2.0 s, loss 0.213`: one line. */
+export function progressLine(p: ProgressPayload, width = 20): string {
+  const fraction = p.total > 0 ? Math.min(Math.max(p.done / p.total, 0), 1) : 0;
+  const filled = Math.round(fraction * width);
+  const bar = `[${"#".repeat(filled)}${".".repeat(width - filled)}]`;
+  const parts = [
+    `${p.title === undefined || p.title === "" ? p.task : p.title} ${bar} ${Math.floor(fraction * 100)}% ${p.done}/${p.total}${p.unit === undefined ? "" : ` ${p.unit}`}`,
+  ];
+  if (p.elapsedSeconds !== undefined) {
+    parts.push(formatDuration(p.elapsedSeconds));
+    const eta = p.status === "running" ? etaSeconds(p.done, p.total, p.elapsedSeconds) : null;
+    if (eta !== null) parts.push(`ETA ${formatDuration(eta)}`);
+  }
+  if (p.status !== "running") parts.push(p.status);
+  if (p.message !== undefined && p.message !== "") parts.push(p.message);
+  return parts.join(", ");
+}
+
+/** The progress bundle: payload (live bar and curve in JupyterLab), an HTML bar, one text line. */
+export function progressBundle(p: ProgressPayload): MimeBundle {
+  const fraction = p.total > 0 ? Math.min(Math.max(p.done / p.total, 0), 1) : 0;
+  const line = progressLine(p);
+  const html =
+    `<div class="tsquant-progress"><progress max="1" value="${fraction.toFixed(4)}" style="width:20em"></progress> ` +
+    `<span>${escapeHtml(line)}</span></div>`;
+  return { [TSQUANT_MIME]: p, "text/plain": line, "text/html": html };
 }

@@ -5,8 +5,8 @@
  * with InterruptedError, and a `Progress` output advances about 20 times when the number of
  * samples is known.
  */
-import { InterruptedError, currentCell, interruptSignal } from "../jupyter/context";
-import { Progress } from "../display/progress";
+import { InterruptedError, currentCell, interruptSignal } from "./context";
+import { Progress } from "./progress";
 import type { ProgressPayload } from "../display/payload";
 
 export interface WatchOptions {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { calibrate } from "../calib/calibrate";
-import { InterruptedError, nextCellSignal, runInCell } from "../jupyter/context";
+import { InterruptedError, nextCellSignal, runInCell } from "./context";
 import { TSQUANT_MIME } from "../display/payload";
 
 const root = join(__dirname, "..", "..", "..");
