@@ -255,9 +255,9 @@ describe("tsquant CLI with several inputs and outputs", () => {
 
     const i = tsquant("inspect", modelPath);
     assert.equal(i.code, 0, i.stderr);
-    assert.match(i.stdout, /Inputs:\n  0: 'features' \(signature 'feat'\) float32 \[1, 4\]/);
-    assert.match(i.stdout, /  1: 'context' \(signature 'ctx'\) float32 \[1, 4\]/);
-    assert.match(i.stdout, /Outputs:\n  0: 'class' \(signature 'out_class'\) float32 \[1, 3\]/);
+    assert.match(i.stdout, /Inputs:\n {2}0: 'features' \(signature 'feat'\) float32 \[1, 4\]/);
+    assert.match(i.stdout, / {2}1: 'context' \(signature 'ctx'\) float32 \[1, 4\]/);
+    assert.match(i.stdout, /Outputs:\n {2}0: 'class' \(signature 'out_class'\) float32 \[1, 3\]/);
     const j = JSON.parse(tsquant("inspect", modelPath, "--json").stdout) as {
       inputDetails: { name: string; signatureName: string }[];
       outputDetails: { name: string }[];

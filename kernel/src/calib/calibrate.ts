@@ -9,7 +9,7 @@
  * SIMD matrix products; `executor: "interpreter"` runs them one at a time in the interpreter.
  */
 import { DataFormatError, ShapeError, UsageError } from "../errors";
-import type { DType, Model, NDArray, TypedArray } from "../ir";
+import type { DType, Model, TypedArray } from "../ir";
 import { BatchedFloatExecutor, copyInto } from "../converter/batched";
 import { Interpreter } from "../interpreter/interpreter";
 import { readModel } from "../tflite/reader";

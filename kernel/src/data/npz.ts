@@ -108,8 +108,14 @@ export function readNpz(bytes: Uint8Array, name = "<npz bytes>"): Map<string, ND
       const len = view.getUint16(e + 2, true);
       if (id === 1) {
         let p = e + 4;
-        if (m.size === 0xffffffff) ((m.size = u64(view, p)), (p += 8));
-        if (m.compressedSize === 0xffffffff) ((m.compressedSize = u64(view, p)), (p += 8));
+        if (m.size === 0xffffffff) {
+          m.size = u64(view, p);
+          p += 8;
+        }
+        if (m.compressedSize === 0xffffffff) {
+          m.compressedSize = u64(view, p);
+          p += 8;
+        }
         if (m.localOffset === 0xffffffff) m.localOffset = u64(view, p);
       }
       e += 4 + len;
