@@ -71,7 +71,7 @@ const convert: Command = {
     calibration: {
       help: "calibration data: FILE (IDX, .npy, .npz) or NAME=FILE per input (repeatable)",
     },
-    samples: { help: "calibration samples to use (default 100)" },
+    samples: { help: "calibration samples to use (default: 100, or all when fewer)" },
     method: { help: `calibration method: ${METHODS.join("|")} (default minmax)` },
     "input-type": { help: "float32|int8|uint8|int16 (default float32)" },
     "output-type": { help: "float32|int8|uint8|int16 (default float32)" },
@@ -168,7 +168,7 @@ function configure(
     all(p, "offset"),
   );
   const n = Math.min(samples, set.n);
-  if (n < samples)
+  if (n < samples && str(p, "samples") !== undefined)
     throw new UsageError(
       `convert: --samples ${samples} but ${files.join(", ")} holds only ${set.n} samples`,
     );
@@ -312,7 +312,7 @@ async function evaluateSeveral(
       for (let j = 1; j < y.length; j++) if (Number(y[j]) > Number(y[best])) best = j;
       if (best === t.labels[i]) correct[k] = (correct[k] ?? 0) + 1;
     });
-    if ((i + 1) % step === 0 && i + 1 < n) progress(`${i + 1}/${n} samples`);
+    if (n >= 200 && (i + 1) % step === 0 && i + 1 < n) progress(`${i + 1}/${n} samples`);
   }
   const seconds = (performance.now() - started) / 1000;
   const results = truth.map((t, k) => ({
