@@ -18,6 +18,10 @@ import {
   mnistTest300Float32,
   mnistTest300Labels,
   mnistTest300Uint8,
+  type FamilyVariant,
+  familiesManifest,
+  familyInput,
+  familyModel,
 } from "./fixtures";
 
 function numbers(a: NDArray): number[] {
@@ -142,6 +146,27 @@ describe("TF-made fixtures", () => {
       // RELU and RELU6 appear fused into CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED.
       assert.ok(ops.includes("CONV_2D+RELU") && ops.includes("DEPTHWISE_CONV_2D+RELU6"), name);
       assert.deepEqual(fixtureManifest().models[name].inputShape, [300, 28, 28, 1]);
+    }
+  });
+});
+
+describe("families fixtures (make_families.py)", () => {
+  test("every file TF made is there with the manifest's size and hash; inputs have their shapes", () => {
+    const families = familiesManifest();
+    assert.ok(Object.keys(families).length >= 10);
+    for (const [name, f] of Object.entries(families)) {
+      for (const [variant, v] of Object.entries(f.variants)) {
+        if ("error" in v) continue;
+        const bytes = familyModel(name, variant as FamilyVariant);
+        assert.equal(bytes.length, v.bytes, `${name} ${variant}`);
+        assert.equal(createHash("sha256").update(bytes).digest("hex"), v.sha256);
+      }
+      assert.ok(!("error" in (f.variants.float32 ?? { error: "" })), `${name}: float32 file`);
+      f.inputs.forEach((input, k) => {
+        const a = familyInput(name, k);
+        assert.deepEqual(a.shape, input.shape, `${name} input ${k}`);
+        assert.equal(a.dtype, input.dtype);
+      });
     }
   });
 });

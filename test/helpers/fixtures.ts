@@ -149,3 +149,71 @@ export function fixtureInputs(name: FixtureModel): NDArray {
 export function fixtureGolden(name: FixtureModel, resolver: GoldenResolver = "ref"): NDArray {
   return loadNpy(join(FIXTURES_DIR, modelEntry(name).goldens[resolver]));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The families (test/fixtures/families/, written by make_families.py).
+
+export const FAMILIES_DIR = join(FIXTURES_DIR, "families");
+
+export const FAMILY_VARIANTS = [
+  "float32",
+  "float16",
+  "dynamic_range",
+  "int8",
+  "int8_only",
+] as const;
+export type FamilyVariant = (typeof FAMILY_VARIANTS)[number];
+
+/** One family of the families manifest. */
+export interface FamilyEntry {
+  params: number;
+  /** In the Keras model's order; `name` is the signature input name of the converted files. */
+  inputs: { name: string; dtype: DType; shape: number[]; file: string; recipe: string }[];
+  /** TF's float32 outputs, in the converted file's output order. */
+  outputs: { signatureName?: string; dtype: DType; shape: number[]; file: string }[];
+  /** Per variant: the file TF made, or why TF could not make it. */
+  variants: Partial<
+    Record<
+      FamilyVariant,
+      | { file: string; bytes: number; sha256: string; ops: string[]; tfSqnrDb?: number | null }
+      | { error: string }
+    >
+  >;
+  /** The inputs as one .npz (np.savez_compressed), for multi-input families. */
+  npz?: string;
+}
+
+let familiesCache: Record<string, FamilyEntry> | null = null;
+
+/** Every family of test/fixtures/families/manifest.json by name. */
+export function familiesManifest(): Record<string, FamilyEntry> {
+  if (familiesCache === null) {
+    const text = readFileSync(join(FAMILIES_DIR, "manifest.json"), "utf8");
+    familiesCache = (JSON.parse(text) as { families: Record<string, FamilyEntry> }).families;
+  }
+  return familiesCache;
+}
+
+/** The bytes of TF's `variant` file of `family`; a UsageError when TF could not make it. */
+export function familyModel(family: string, variant: FamilyVariant = "float32"): Uint8Array {
+  const entry = familiesManifest()[family];
+  if (entry === undefined) {
+    throw new UsageError(
+      `no family '${family}'; the manifest has ${Object.keys(familiesManifest()).join(", ")}`,
+    );
+  }
+  const v = entry.variants[variant];
+  if (v === undefined || "error" in v) {
+    throw new UsageError(
+      `${family}: TF made no ${variant} file (${v === undefined ? "not attempted" : v.error})`,
+    );
+  }
+  return new Uint8Array(readFileSync(join(FAMILIES_DIR, v.file)));
+}
+
+/** Family input `k` as stored (uint8 images, float32 features, int32 token ids). */
+export function familyInput(family: string, k: number): NDArray {
+  const file = familiesManifest()[family]?.inputs[k]?.file;
+  if (file === undefined) throw new UsageError(`${family}: no input ${k} in the manifest`);
+  return loadNpy(join(FAMILIES_DIR, file));
+}

@@ -9,7 +9,7 @@
  * SIMD matrix products; `executor: "interpreter"` runs them one at a time in the interpreter.
  */
 import { DataFormatError, ShapeError, UsageError } from "../errors";
-import type { DType, Model, NDArray, TypedArray } from "../ir";
+import type { DType, Model, TypedArray } from "../ir";
 import { BatchedFloatExecutor, copyInto } from "./batched";
 import { Interpreter } from "../interpreter/interpreter";
 import { readModel } from "../tflite/reader";
@@ -20,22 +20,22 @@ import { HistogramObserver, MseObserver, PercentileObserver } from "./histogramO
 import { MinMaxObserver, MovingAverageMinMaxObserver } from "./minmax";
 import type { Observer, ObserverOptions, Range } from "./observer";
 import { watchDataset } from "../services/watch";
+import {
+  type ModelInput,
+  type AnySample,
+  type SampleInput,
+  modelInputs,
+  orderSample,
+} from "./samples";
 
 export type CalibrationMethod =
   "minmax" | "movingAverage" | "histogram" | "percentile" | "entropy" | "mse";
 
-/** An input value with its shape (an `NDArray`, whose dtype is optional here). */
-export interface SampleArray {
-  data: TypedArray;
-  shape: readonly number[];
-  dtype?: DType;
-}
-/** One model input: a typed array (in the input's shape), an NDArray, or a flat number list. */
-export type SampleInput = TypedArray | SampleArray | NDArray | number[];
-/** One sample: a list with one entry per model input, like TF's `representative_dataset`. */
-export type Sample = readonly SampleInput[];
+export type { AnySample, Sample, SampleArray, SampleInput } from "./samples";
 export type RepresentativeDataset =
-  Iterable<Sample> | AsyncIterable<Sample> | (() => Iterable<Sample> | AsyncIterable<Sample>);
+  | Iterable<AnySample>
+  | AsyncIterable<AnySample>
+  | (() => Iterable<AnySample> | AsyncIterable<AnySample>);
 
 export interface CalibrateOptions {
   /** Default "minmax" (TFLite's calibrator). */
@@ -139,8 +139,9 @@ function makeObserver(options: CalibrateOptions, name: string): Observer {
 
 /**
  * Run `model` (IR or .tflite bytes) on each sample of `dataset` and observe every float32
- * tensor. Each sample is a list with one entry per model input; a batch dimension different
- * from the model's resizes the input (as TF's calibrator does).
+ * tensor. Each sample is a list with one entry per model input, a record keyed by input tensor
+ * name or signature input name, or (one-input models) the input itself (calib/samples.ts); a
+ * batch dimension different from the model's resizes the input (as TF's calibrator does).
  *
  * Errors (named, with the input, the expected and the found shape or dtype): a sample with the
  * wrong number of inputs, rank, shape or dtype (ShapeError); NaN or Infinity in a sample
@@ -158,17 +159,7 @@ export async function calibrate(
   const ir = model instanceof Uint8Array ? readModel(model) : model;
   const subgraph = ir.subgraphs[0];
   if (subgraph === undefined) throw new UsageError("calibrate: the model has no subgraph");
-  const inputs: InputInfo[] = subgraph.inputs.map((index) => {
-    const t = subgraph.tensors[index];
-    if (t === undefined) throw new UsageError(`calibrate: the model has no input tensor #${index}`);
-    return {
-      index,
-      name: t.name,
-      dtype: t.type,
-      shape: [...t.shape],
-      shapeSignature: [...(t.shapeSignature ?? t.shape)],
-    };
-  });
+  const inputs = modelInputs(ir, "calibrate");
   const declared = inputs.map((d) => d.shape);
 
   const all = subgraph.tensors
@@ -255,13 +246,7 @@ export async function calibrate(
 }
 
 /** What the calibration loop needs to know of a model input. */
-interface InputInfo {
-  index: number;
-  name: string;
-  dtype: DType;
-  shape: number[];
-  shapeSignature: number[];
-}
+type InputInfo = ModelInput;
 
 type Observe = (index: number, data: Float32Array) => void;
 
@@ -274,7 +259,7 @@ interface RunResult {
 /** One sample at a time through the interpreter (bit-exact float32 reference order). */
 async function runInterpreter(
   ir: Model,
-  source: Iterable<Sample> | AsyncIterable<Sample>,
+  source: Iterable<AnySample> | AsyncIterable<AnySample>,
   limit: number,
   inputs: InputInfo[],
   declared: number[][],
@@ -286,7 +271,7 @@ async function runInterpreter(
   interpreter.allocateTensors();
   let count = 0;
   let currentShapes = declared.map((s) => [...s]);
-  for await (const sample of source as AsyncIterable<Sample>) {
+  for await (const sample of source as AsyncIterable<AnySample>) {
     if (count >= limit) break;
     const values = checkSample(sample, count, inputs, declared);
     const shapes = values.map((v) => v.shape);
@@ -317,7 +302,7 @@ async function runInterpreter(
  */
 async function runBatched(
   ir: Model,
-  source: Iterable<Sample> | AsyncIterable<Sample>,
+  source: Iterable<AnySample> | AsyncIterable<AnySample>,
   limit: number,
   inputs: InputInfo[],
   declared: number[][],
@@ -392,7 +377,7 @@ async function runBatched(
     chunk = [];
   };
 
-  for await (const sample of source as AsyncIterable<Sample>) {
+  for await (const sample of source as AsyncIterable<AnySample>) {
     if (count + chunk.length >= limit) break;
     const values = checkSample(sample, count + chunk.length, inputs, declared);
     if (perChunk === null) {
@@ -415,23 +400,14 @@ async function runBatched(
 
 /** Validate one sample against the model inputs and turn it into typed arrays with shapes. */
 function checkSample(
-  sample: Sample,
+  sample: AnySample,
   sampleIndex: number,
   inputs: InputInfo[],
   declared: number[][],
 ): { data: TypedArray; shape: number[] }[] {
-  if (!Array.isArray(sample)) {
-    throw new ShapeError(
-      `calibrate: sample ${sampleIndex} is not a list of inputs; yield [input] (one entry per model input, ${inputs.length} here), as TF's representative_dataset`,
-    );
-  }
-  if (sample.length !== inputs.length) {
-    throw new ShapeError(
-      `calibrate: sample ${sampleIndex} has ${sample.length} inputs; the model has ${inputs.length} (${inputs.map((d) => `'${d.name}'`).join(", ")})`,
-    );
-  }
+  const ordered = orderSample(sample, inputs, `calibrate: sample ${sampleIndex}`);
   return inputs.map((input, i) => {
-    const value: SampleInput = sample[i];
+    const value: SampleInput = ordered[i];
     const expected = declared[i];
     const where = `calibrate: sample ${sampleIndex}, input '${input.name}'`;
     const Ctor = INPUT_ARRAY_OF[input.dtype];

@@ -15,7 +15,10 @@ export interface FlagSpec {
 
 export interface Parsed {
   positionals: string[];
+  /** Each flag's last value. */
   flags: Map<string, string | true>;
+  /** Every value of each valued flag, in order (for flags that may be repeated). */
+  lists: Map<string, string[]>;
 }
 
 /** A subcommand: its usage line, one-line description, flags and body (returns the exit code). */
@@ -33,6 +36,7 @@ export function parseArgs(
 ): Parsed {
   const positionals: string[] = [];
   const flags = new Map<string, string | true>();
+  const lists = new Map<string, string[]>();
   const byAlias = new Map(
     Object.entries(spec).flatMap(([k, s]) => (s.alias ? [[s.alias, k]] : [])),
   );
@@ -66,14 +70,20 @@ export function parseArgs(
     const value = inline ?? argv[++i];
     if (value === undefined) throw new UsageError(`${command}: option --${name} needs a value`);
     flags.set(name, value);
+    lists.set(name, [...(lists.get(name) ?? []), value]);
   }
-  return { positionals, flags };
+  return { positionals, flags, lists };
 }
 
 /** The value of a flag as a string (undefined when absent). */
 export function str(p: Parsed, name: string): string | undefined {
   const v = p.flags.get(name);
   return typeof v === "string" ? v : undefined;
+}
+
+/** Every value of a repeatable flag, in order (empty when absent). */
+export function all(p: Parsed, name: string): string[] {
+  return p.lists.get(name) ?? [];
 }
 
 /** The value of a flag as a finite number, or `fallback`. */

@@ -6,13 +6,10 @@
  */
 import { writeFileSync } from "node:fs";
 import { UsageError } from "../errors";
-import { shapeSize } from "../ir";
-import { Interpreter } from "../interpreter/interpreter";
 import { compareLayers } from "../converter/compare";
 import { OVERLAY_METRICS, overlayPath } from "../converter/overlay";
-import { type Parsed, num, str } from "./args";
-import { loadImages } from "./data";
-import type { Command } from "./commands";
+import { type Command, type Parsed, all, num, str } from "./args";
+import { loadInputSet } from "./data";
 import { readModelFile } from "./files";
 
 export const compare: Command = {
@@ -21,10 +18,14 @@ export const compare: Command = {
     "Per-layer error (SQNR, MSE, cosine) of a quantized model against its float model on the\n" +
     "same inputs; --overlay writes Model Explorer node data, one file per metric.",
   flags: {
-    data: { help: "input samples, IDX or .npy (required)" },
+    data: {
+      help: "input samples: FILE (IDX, .npy, .npz) or NAME=FILE per input (repeatable; required)",
+    },
     samples: { help: "samples to use (default 100)" },
-    scale: { help: "multiply sample values by this (default: 1/255 for integer data)" },
-    offset: { help: "then add this (default 0)" },
+    scale: {
+      help: "multiply float inputs' values by v (default 1/255 for integer data); NAME=v per input",
+    },
+    offset: { help: "then add v (default 0); NAME=v per input" },
     overlay: { help: "write OUT.sqnr.json, OUT.mse.json and OUT.cosine.json for Model Explorer" },
     keys: { help: "overlay keys: quantized (default) or float tensor names" },
     json: { boolean: true, help: "print the layers as JSON" },
@@ -36,8 +37,7 @@ export const compare: Command = {
       );
     }
     const [floatPath, quantPath] = p.positionals;
-    const dataPath = str(p, "data");
-    if (dataPath === undefined) throw new UsageError("compare: --data FILE is required");
+    if (all(p, "data").length === 0) throw new UsageError("compare: --data FILE is required");
     const samples = num("compare", p, "samples", 100) ?? 100;
     if (!Number.isInteger(samples) || samples < 1)
       throw new UsageError(`compare: --samples must be a positive integer; got ${samples}`);
@@ -46,31 +46,18 @@ export const compare: Command = {
       throw new UsageError(`compare: --keys must be quantized or float; got '${keys}'`);
     const float = readModelFile("compare", floatPath);
     const quant = readModelFile("compare", quantPath);
-    const probe = new Interpreter({ model: float.model });
-    probe.allocateTensors();
-    const inputs = probe.getInputDetails();
-    if (inputs.length !== 1) {
-      throw new UsageError(
-        `compare: ${floatPath} has ${inputs.length} inputs; --data holds samples for one input`,
-      );
-    }
-    const shape = [1, ...inputs[0].shape.slice(1)];
-    const perSample = shapeSize(shape);
-    const images = loadImages(
-      dataPath,
-      perSample,
-      num("compare", p, "scale"),
-      num("compare", p, "offset", 0),
+    const files = all(p, "data");
+    const set = loadInputSet(
+      "compare",
+      "data",
+      files,
+      float.model,
+      all(p, "scale"),
+      all(p, "offset"),
     );
-    const n = Math.min(samples, images.n);
-    progress(`comparing on ${n} samples of ${dataPath}`);
-    const data = Array.from({ length: n }, (_, i) => [
-      {
-        data: images.data.slice(i * perSample, (i + 1) * perSample),
-        shape,
-        dtype: "float32" as const,
-      },
-    ]);
+    const n = Math.min(samples, set.n);
+    progress(`comparing on ${n} samples of ${files.join(", ")}`);
+    const data = Array.from({ length: n }, (_, i) => set.sample(i));
     const result = await compareLayers(float.model, quant.model, data);
     const overlay = str(p, "overlay");
     if (overlay !== undefined) {

@@ -11,12 +11,26 @@
  * summed over every element of every sample. A tensor with zero error has sqnr `null` (+∞).
  */
 import { ShapeError, UsageError } from "../errors";
-import { BuiltinOperator, type Model, type NDArray, opName } from "../ir";
+import {
+  BuiltinOperator,
+  type DType,
+  type Model,
+  type NDArray,
+  type TypedArray,
+  opName,
+} from "../ir";
 import { Interpreter } from "../interpreter/interpreter";
 import { readModel } from "../tflite/reader";
 import { quantize } from "../quant/affine";
 import { integerFormat } from "../quant/formats";
-import type { Sample, SampleInput } from "../calib/calibrate";
+import {
+  type AnySample,
+  type SampleInput,
+  type ModelInput,
+  describeInput,
+  modelInputs,
+  orderSample,
+} from "../calib/samples";
 import { type ErrorPayload, type LayerError, TSQUANT_MIME } from "../display/payload";
 import {
   type GraphNodeData,
@@ -121,15 +135,48 @@ function inputValues(x: SampleInput): ArrayLike<number | bigint> {
   return Array.isArray(x) || ArrayBuffer.isView(x) ? x : x.data;
 }
 
+/** An integer input's values in its own typed array (values must be integers in range). */
+function integerInput(x: SampleInput, dtype: DType, input: ModelInput): TypedArray {
+  const values = inputValues(x);
+  const Ctor =
+    dtype === "int32"
+      ? Int32Array
+      : dtype === "int8"
+        ? Int8Array
+        : dtype === "uint8"
+          ? Uint8Array
+          : dtype === "int16"
+            ? Int16Array
+            : null;
+  if (Ctor === null) {
+    throw new ShapeError(
+      `compareLayers: input ${describeInput(input)} is ${dtype}; expected float32, int32, int16, int8 or uint8`,
+    );
+  }
+  const out = new Ctor(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = Number(values[i]);
+    out[i] = v;
+    if (out[i] !== v) {
+      throw new ShapeError(
+        `compareLayers: input ${describeInput(input)} is ${dtype}; value ${v} at flat index ${i} is not one`,
+      );
+    }
+  }
+  return out;
+}
+
 /**
  * Per-layer SQNR and MSE of `quantizedModel` against `floatModel` (IR or .tflite bytes) on
- * `data` (samples as for a representative dataset: one float input list per sample). Integer
- * model inputs are fed the float sample quantized with the input's scale and zero point.
+ * `data` (samples as for a representative dataset: a list with one entry per input, a record
+ * keyed by input name, or the input of a one-input model). A float input of the float model
+ * that the quantized model takes as an integer is fed quantized with the input's scale and zero
+ * point; an integer input of the float model (token ids) is fed to both as it is.
  */
 export async function compareLayers(
   floatModel: Model | Uint8Array,
   quantizedModel: Model | Uint8Array,
-  data: Iterable<Sample> | AsyncIterable<Sample>,
+  data: Iterable<AnySample> | AsyncIterable<AnySample>,
   options: CompareOptions = {},
 ): Promise<LayerComparison> {
   const fm = floatModel instanceof Uint8Array ? readModel(floatModel) : floatModel;
@@ -145,6 +192,7 @@ export async function compareLayers(
       `compareLayers: the float model has ${fin.length} inputs, the quantized model ${qin.length}`,
     );
   }
+  const inputs = modelInputs(fm, "compareLayers");
   const pairs = matchTensors(fm, qm);
   const qDetails = qi.getTensorDetails();
   const signal = new Float64Array(pairs.length);
@@ -156,17 +204,21 @@ export async function compareLayers(
   const scatter = pairs.map(() => ({ float: [] as number[], quantized: [] as number[] }));
   const limit = options.samples ?? Infinity;
   let n = 0;
-  for await (const sample of data as AsyncIterable<Sample>) {
+  for await (const sample of data as AsyncIterable<AnySample>) {
     if (n >= limit) break;
-    if (sample.length !== fin.length) {
-      throw new ShapeError(
-        `compareLayers: sample ${n} has ${sample.length} inputs; the models have ${fin.length}`,
-      );
-    }
-    sample.forEach((x, k) => {
+    const ordered = orderSample(sample, inputs, `compareLayers: sample ${n}`);
+    ordered.forEach((x, k) => {
+      const d = qin[k];
+      const floatDtype = fin[k].dtype;
+      if (floatDtype !== "float32") {
+        // An integer input of the float model (token ids, indices): both models get it as is.
+        const values = integerInput(x, floatDtype, inputs[k]);
+        fi.setTensor(fin[k].index, values);
+        qi.setTensor(d.index, values);
+        return;
+      }
       const floats = Float32Array.from(inputValues(x), Number);
       fi.setTensor(fin[k].index, floats);
-      const d = qin[k];
       if (d.dtype === "float32") qi.setTensor(d.index, floats);
       else {
         const [scale, zeroPoint] = d.quantization;

@@ -16,7 +16,7 @@ import type { Model, Operator } from "../ir";
 import {
   type CalibrationMethod,
   type RepresentativeDataset,
-  type Sample,
+  type AnySample,
   calibrate,
 } from "../calib/calibrate";
 import { readModel } from "../tflite/reader";
@@ -291,7 +291,7 @@ export class TFLiteConverter {
   }
 
   /** The representative dataset as a list, cut to `calibrationSamples` (fewer is an error). */
-  private async samples(): Promise<Sample[]> {
+  private async samples(): Promise<AnySample[]> {
     const source = this.representativeDataset;
     if (source === null) throw new UsageError("convert: no representativeDataset");
     const wanted = this.calibrationSamples ?? Infinity;
@@ -299,9 +299,9 @@ export class TFLiteConverter {
       throw new UsageError(
         `convert: calibrationSamples must be >= 1; found ${this.calibrationSamples}`,
       );
-    const out: Sample[] = [];
+    const out: AnySample[] = [];
     const iterable = typeof source === "function" ? source() : source;
-    for await (const s of iterable as AsyncIterable<Sample>) {
+    for await (const s of iterable as AsyncIterable<AnySample>) {
       if (out.length >= wanted) break;
       out.push(s);
     }

@@ -1,7 +1,8 @@
 /**
- * Data loading: `.npy` files, IDX files (gzip or raw) and the MNIST / Fashion-MNIST data sets.
+ * Data loading: `.npy` and `.npz` files, IDX files (gzip or raw) and the MNIST / Fashion-MNIST data sets.
  */
 export { readNpy, writeNpy, loadNpy, saveNpy } from "./npy";
+export { readNpz, writeNpz, loadNpz, saveNpz } from "./npz";
 export { readIdx, readIdxBytes } from "./idx";
 export {
   mnist,
