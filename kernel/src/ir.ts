@@ -86,12 +86,14 @@ export const BuiltinOperator = {
   DEQUANTIZE: 6,
   EMBEDDING_LOOKUP: 7,
   FULLY_CONNECTED: 9,
+  L2_NORMALIZATION: 11,
   LOGISTIC: 14,
   MAX_POOL_2D: 17,
   MUL: 18,
   RELU: 19,
   RELU6: 21,
   RESHAPE: 22,
+  RESIZE_BILINEAR: 23,
   SOFTMAX: 25,
   TANH: 28,
   PAD: 34,
@@ -99,9 +101,13 @@ export const BuiltinOperator = {
   MEAN: 40,
   UNIDIRECTIONAL_SEQUENCE_LSTM: 44,
   STRIDED_SLICE: 45,
+  LOG_SOFTMAX: 50,
+  TRANSPOSE_CONV: 67,
   SHAPE: 77,
   PACK: 83,
+  RESIZE_NEAREST_NEIGHBOR: 97,
   QUANTIZE: 114,
+  BATCH_MATMUL: 126,
   PLACEHOLDER_FOR_GREATER_OP_CODES: 127,
 } as const;
 
@@ -190,6 +196,19 @@ export type BuiltinOptions =
     }
   | { type: "ShapeOptions"; outType: DType }
   | { type: "PackOptions"; valuesCount: number; axis: number }
+  | { type: "L2NormOptions"; fusedActivationFunction: Activation }
+  | { type: "ResizeBilinearOptions"; alignCorners: boolean; halfPixelCenters: boolean }
+  | { type: "LogSoftmaxOptions" }
+  | {
+      type: "TransposeConvOptions";
+      padding: Padding;
+      strideW: number;
+      strideH: number;
+      fusedActivationFunction: Activation;
+      quantizedBiasType: number;
+    }
+  | { type: "ResizeNearestNeighborOptions"; alignCorners: boolean; halfPixelCenters: boolean }
+  | { type: "BatchMatMulOptions"; adjX: boolean; adjY: boolean; asymmetricQuantizeInputs: boolean }
   | { type: "UnknownOptions"; unionType: number };
 
 export type BuiltinOptionsType = BuiltinOptions["type"];

@@ -10,11 +10,13 @@ import { ACTIVATIONS, PADDINGS, TENSOR_TYPES } from "../ir";
 import type { Activation, BuiltinOptions, BuiltinOptionsType, Padding } from "../ir";
 import { BuiltinOperator } from "../ir";
 import { AddOptions } from "./generated/tflite/add-options";
+import { BatchMatMulOptions } from "./generated/tflite/batch-mat-mul-options";
 import { ConcatenationOptions } from "./generated/tflite/concatenation-options";
 import { Conv2DOptions } from "./generated/tflite/conv2doptions";
 import { DepthwiseConv2DOptions } from "./generated/tflite/depthwise-conv2doptions";
 import { DequantizeOptions } from "./generated/tflite/dequantize-options";
 import { FullyConnectedOptions } from "./generated/tflite/fully-connected-options";
+import { L2NormOptions } from "./generated/tflite/l2norm-options";
 import { MulOptions } from "./generated/tflite/mul-options";
 import type { Operator as FbOperator } from "./generated/tflite/operator";
 import { PackOptions } from "./generated/tflite/pack-options";
@@ -23,9 +25,12 @@ import { Pool2DOptions } from "./generated/tflite/pool2doptions";
 import { QuantizeOptions } from "./generated/tflite/quantize-options";
 import { ReducerOptions } from "./generated/tflite/reducer-options";
 import { ReshapeOptions } from "./generated/tflite/reshape-options";
+import { ResizeBilinearOptions } from "./generated/tflite/resize-bilinear-options";
+import { ResizeNearestNeighborOptions } from "./generated/tflite/resize-nearest-neighbor-options";
 import { ShapeOptions } from "./generated/tflite/shape-options";
 import { SoftmaxOptions } from "./generated/tflite/softmax-options";
 import { StridedSliceOptions } from "./generated/tflite/strided-slice-options";
+import { TransposeConvOptions } from "./generated/tflite/transpose-conv-options";
 
 type KnownOptionsType = Exclude<BuiltinOptionsType, "UnknownOptions">;
 
@@ -47,6 +52,12 @@ export const OPTIONS_UNION_TYPE: Readonly<Record<KnownOptionsType, number>> = {
   StridedSliceOptions: 32,
   ShapeOptions: 55,
   PackOptions: 59,
+  L2NormOptions: 12,
+  ResizeBilinearOptions: 15,
+  LogSoftmaxOptions: 36,
+  TransposeConvOptions: 49,
+  ResizeNearestNeighborOptions: 74,
+  BatchMatMulOptions: 101,
 };
 
 const TYPE_BY_UNION = new Map<number, KnownOptionsType>(
@@ -87,6 +98,12 @@ export const EXPECTED_OPTIONS: ReadonlyMap<number, KnownOptionsType | null> = ne
   [BuiltinOperator.TANH, null],
   [BuiltinOperator.RELU, null],
   [BuiltinOperator.RELU6, null],
+  [BuiltinOperator.L2_NORMALIZATION, "L2NormOptions"],
+  [BuiltinOperator.RESIZE_BILINEAR, "ResizeBilinearOptions"],
+  [BuiltinOperator.LOG_SOFTMAX, "LogSoftmaxOptions"],
+  [BuiltinOperator.TRANSPOSE_CONV, "TransposeConvOptions"],
+  [BuiltinOperator.RESIZE_NEAREST_NEIGHBOR, "ResizeNearestNeighborOptions"],
+  [BuiltinOperator.BATCH_MATMUL, "BatchMatMulOptions"],
 ]);
 
 function padding(value: number, where: string): Padding {
@@ -247,6 +264,50 @@ export function readOptions(op: FbOperator, where: string): BuiltinOptions | nul
     case "PackOptions": {
       const o = op.builtinOptions(new PackOptions());
       return { type: known, valuesCount: slotInt32(o, 0), axis: slotInt32(o, 1) };
+    }
+    // The tables below are read slot by slot (their generated bindings declare no fields).
+    case "L2NormOptions": {
+      const o: RawTable = op.builtinOptions(new L2NormOptions());
+      return { type: known, fusedActivationFunction: activation(slotUint8(o, 0), at) };
+    }
+    case "ResizeBilinearOptions": {
+      // Slots 0 and 1 (new_height, new_width) are deprecated; the size is an input tensor.
+      const o: RawTable = op.builtinOptions(new ResizeBilinearOptions());
+      return {
+        type: known,
+        alignCorners: slotUint8(o, 2) !== 0,
+        halfPixelCenters: slotUint8(o, 3) !== 0,
+      };
+    }
+    case "LogSoftmaxOptions":
+      return { type: known };
+    case "TransposeConvOptions": {
+      const o: RawTable = op.builtinOptions(new TransposeConvOptions());
+      return {
+        type: known,
+        padding: padding(slotUint8(o, 0), at),
+        strideW: slotInt32(o, 1),
+        strideH: slotInt32(o, 2),
+        fusedActivationFunction: activation(slotUint8(o, 3), at),
+        quantizedBiasType: tensorTypeCode(slotUint8(o, 4), at),
+      };
+    }
+    case "ResizeNearestNeighborOptions": {
+      const o: RawTable = op.builtinOptions(new ResizeNearestNeighborOptions());
+      return {
+        type: known,
+        alignCorners: slotUint8(o, 0) !== 0,
+        halfPixelCenters: slotUint8(o, 1) !== 0,
+      };
+    }
+    case "BatchMatMulOptions": {
+      const o: RawTable = op.builtinOptions(new BatchMatMulOptions());
+      return {
+        type: known,
+        adjX: slotUint8(o, 0) !== 0,
+        adjY: slotUint8(o, 1) !== 0,
+        asymmetricQuantizeInputs: slotUint8(o, 2) !== 0,
+      };
     }
     default:
       return known satisfies never;
@@ -418,6 +479,37 @@ export function writeOptions(
       builder.addFieldInt32(0, options.valuesCount, 0);
       builder.addFieldInt32(1, options.axis, 0);
       return [OPTIONS_UNION_TYPE.PackOptions, builder.endObject()];
+    case "L2NormOptions":
+      builder.startObject(1);
+      builder.addFieldInt8(0, act(options.fusedActivationFunction), 0);
+      return [OPTIONS_UNION_TYPE.L2NormOptions, builder.endObject()];
+    case "ResizeBilinearOptions":
+      builder.startObject(4);
+      builder.addFieldInt8(2, options.alignCorners ? 1 : 0, 0);
+      builder.addFieldInt8(3, options.halfPixelCenters ? 1 : 0, 0);
+      return [OPTIONS_UNION_TYPE.ResizeBilinearOptions, builder.endObject()];
+    case "LogSoftmaxOptions":
+      builder.startObject(0);
+      return [OPTIONS_UNION_TYPE.LogSoftmaxOptions, builder.endObject()];
+    case "TransposeConvOptions":
+      builder.startObject(5);
+      builder.addFieldInt8(0, pad(options.padding), 0);
+      builder.addFieldInt32(1, options.strideW, 0);
+      builder.addFieldInt32(2, options.strideH, 0);
+      builder.addFieldInt8(3, act(options.fusedActivationFunction), 0);
+      builder.addFieldInt8(4, options.quantizedBiasType, 0);
+      return [OPTIONS_UNION_TYPE.TransposeConvOptions, builder.endObject()];
+    case "ResizeNearestNeighborOptions":
+      builder.startObject(2);
+      builder.addFieldInt8(0, options.alignCorners ? 1 : 0, 0);
+      builder.addFieldInt8(1, options.halfPixelCenters ? 1 : 0, 0);
+      return [OPTIONS_UNION_TYPE.ResizeNearestNeighborOptions, builder.endObject()];
+    case "BatchMatMulOptions":
+      builder.startObject(3);
+      builder.addFieldInt8(0, options.adjX ? 1 : 0, 0);
+      builder.addFieldInt8(1, options.adjY ? 1 : 0, 0);
+      builder.addFieldInt8(2, options.asymmetricQuantizeInputs ? 1 : 0, 0);
+      return [OPTIONS_UNION_TYPE.BatchMatMulOptions, builder.endObject()];
     case "UnknownOptions":
       throw new UnsupportedError(
         `${where}: cannot write options table ${optionsTypeName(options.unionType)} (union type ${options.unionType}): tsquant does not model its fields`,

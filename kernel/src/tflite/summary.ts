@@ -72,9 +72,19 @@ function describeOptions(o: BuiltinOptions | null): string {
       return `outType=${o.outType}`;
     case "PackOptions":
       return `valuesCount=${o.valuesCount} axis=${o.axis}`;
+    case "L2NormOptions":
+      return `activation=${o.fusedActivationFunction}`;
+    case "TransposeConvOptions":
+      return `padding=${o.padding} stride=${o.strideH}x${o.strideW} activation=${o.fusedActivationFunction}`;
+    case "ResizeBilinearOptions":
+    case "ResizeNearestNeighborOptions":
+      return `alignCorners=${o.alignCorners} halfPixelCenters=${o.halfPixelCenters}`;
+    case "BatchMatMulOptions":
+      return `adjX=${o.adjX} adjY=${o.adjY}${o.asymmetricQuantizeInputs ? " asymmetricQuantizeInputs" : ""}`;
     case "PadOptions":
     case "QuantizeOptions":
     case "DequantizeOptions":
+    case "LogSoftmaxOptions":
       return "";
     case "UnknownOptions":
       return `${optionsTypeName(o.unionType)} (not modelled)`;

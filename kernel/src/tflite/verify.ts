@@ -88,6 +88,12 @@ const OPTIONS_FIELDS = new Map<number, readonly (1 | 4)[]>([
   [59, [4, 4]], // PackOptions
   [38, []], // DequantizeOptions
   [89, []], // QuantizeOptions
+  [12, [1]], // L2NormOptions
+  [15, [4, 4, 1, 1]], // ResizeBilinearOptions
+  [36, []], // LogSoftmaxOptions
+  [49, [1, 4, 4, 1, 1]], // TransposeConvOptions
+  [74, [1, 1]], // ResizeNearestNeighborOptions
+  [101, [1, 1, 1]], // BatchMatMulOptions
 ]);
 
 function optionsSpec(type: number): TableSpec {

@@ -24,6 +24,7 @@ import { Shape } from "./Shape";
 import { Softmax } from "./Softmax";
 import { StridedSlice } from "./StridedSlice";
 import { Tanh } from "./Tanh";
+import { TransposeConv } from "./TransposeConv";
 
 export const KERNELS: readonly Kernel[] = [
   Add,
@@ -47,6 +48,7 @@ export const KERNELS: readonly Kernel[] = [
   Softmax,
   StridedSlice,
   Tanh,
+  TransposeConv,
 ];
 
 const BY_CODE = new Map<number, Kernel>(KERNELS.map((k) => [BuiltinOperator[k.op], k]));

@@ -1,0 +1,282 @@
+/**
+ * One-op models of TRANSPOSE_CONV, BATCH_MATMUL, N-D FULLY_CONNECTED, RESIZE_BILINEAR,
+ * RESIZE_NEAREST_NEIGHBOR, LOG_SOFTMAX and L2_NORMALIZATION in every supported dtype, run in
+ * tsquant's interpreter and in LiteRT's reference kernels (BUILTIN_REF): integer outputs must
+ * be identical, float32 outputs within 1e-4 · max(1, |ref|) element by element. Weights, biases
+ * and inputs are pseudo-random (seeded), per-channel scales spread over a decade so that the
+ * requantization reaches its rounding edges; sizes are odd, strides 1 and 2, SAME and VALID.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { Interpreter } from "../../kernel/src/interpreter";
+import { buildModel, type TensorSpec } from "../../kernel/src/interpreter/testing";
+import type {
+  Activation,
+  BuiltinOpName,
+  BuiltinOptions,
+  DType,
+  NDArray,
+  Padding,
+  TypedArray,
+} from "../../kernel/src/ir";
+import { shapeSize } from "../../kernel/src/ir";
+import { writeModel } from "../../kernel/src/tflite/writer";
+import { liteRTAvailable, runLiteRT } from "../helpers/litert";
+import { diff } from "./parity";
+
+/** Deterministic pseudo-random numbers in [0, 1) (LCG), one stream per seed. */
+function rng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+function ints(n: number, lo: number, hi: number, seed: number): number[] {
+  const r = rng(seed);
+  return Array.from({ length: n }, () => lo + Math.floor(r() * (hi - lo + 1)));
+}
+
+function floats(n: number, lo: number, hi: number, seed: number): Float32Array {
+  const r = rng(seed);
+  return Float32Array.from({ length: n }, () => lo + r() * (hi - lo));
+}
+
+/** Random data of a dtype over its whole range (floats in [−2, 2]). */
+function randomData(dtype: DType, n: number, seed: number): TypedArray {
+  switch (dtype) {
+    case "float32":
+      return floats(n, -2, 2, seed);
+    case "int8":
+      return Int8Array.from(ints(n, -128, 127, seed));
+    case "int16":
+      return Int16Array.from(ints(n, -32768, 32767, seed));
+    default:
+      throw new Error(`no random data for ${dtype}`);
+  }
+}
+
+/** A model operand: constant when `data` is set, else a model input fed random values. */
+type Operand = TensorSpec;
+
+/**
+ * Build the one-op model, feed every non-constant operand random data of its dtype, run it in
+ * tsquant and in LiteRT BUILTIN_REF, compare output 0.
+ */
+async function expectParity(
+  op: BuiltinOpName,
+  options: BuiltinOptions | null,
+  operands: (Operand | null)[],
+  output: TensorSpec,
+  seed = 1,
+): Promise<void> {
+  const tensors: TensorSpec[] = [];
+  const inputs = operands.map((t) => {
+    if (t === null) return -1;
+    tensors.push(t);
+    return tensors.length - 1;
+  });
+  tensors.push(output);
+  const outIndex = tensors.length - 1;
+  const bytes = writeModel(buildModel(tensors, [{ op, inputs, outputs: [outIndex], options }]));
+  const it = new Interpreter({ modelContent: bytes });
+  it.allocateTensors();
+  const feeds: NDArray[] = [];
+  for (const detail of it.getInputDetails()) {
+    const data = randomData(detail.dtype, shapeSize(detail.shape), seed + detail.index * 31);
+    feeds.push({ data, shape: detail.shape, dtype: detail.dtype });
+    it.setTensor(detail.index, data);
+  }
+  it.invoke();
+  const ours = it.getTensor(outIndex);
+  const theirs = (await runLiteRT(bytes, feeds, { resolver: "ref" })).outputs[0];
+  assert.ok(theirs !== undefined);
+  assert.deepEqual(ours.shape, theirs.shape, "output shape");
+  assert.equal(ours.dtype, theirs.dtype, "output dtype");
+  if (ours.dtype === "float32") {
+    let worst = 0;
+    for (let i = 0; i < ours.data.length; i++) {
+      const ref = Number(theirs.data[i]);
+      const excess = Math.abs(Number(ours.data[i]) - ref) / (1e-4 * Math.max(1, Math.abs(ref)));
+      if (!(excess <= worst)) worst = excess;
+    }
+    assert.ok(worst <= 1, `float error ${worst}× the tolerance 1e-4 · max(1, |ref|)`);
+  } else {
+    // Meaningful only if most outputs are not clamped to the dtype's ends.
+    const [lo, hi] = ours.dtype === "int8" ? [-128, 127] : [-32768, 32767];
+    const clamped = Array.from(ours.data, Number).filter((v) => v === lo || v === hi).length;
+    assert.ok(clamped <= ours.data.length / 4, `${clamped} of ${ours.data.length} outputs clamped`);
+    const d = diff(ours, theirs);
+    assert.equal(
+      d.count,
+      0,
+      `${d.count} of ${ours.data.length} values differ, max |Δ| ${d.maxAbs}`,
+    );
+  }
+}
+
+/** Per-channel scales spread over [lo, hi] (or one scale when `channels` is 1). */
+function scales(channels: number, lo: number, hi: number, seed: number): number[] {
+  const r = rng(seed);
+  return Array.from({ length: channels }, () => lo * (hi / lo) ** r());
+}
+
+type Quantized = "float32" | "int8" | "int16";
+
+/** Activation quantization per dtype: [scale, zero point]. */
+function actQuant(
+  dtype: Quantized,
+  scale: number,
+  zeroPoint: number,
+): [number, number] | undefined {
+  if (dtype === "float32") return undefined;
+  return [dtype === "int16" ? scale / 256 : scale, dtype === "int16" ? 0 : zeroPoint];
+}
+
+/**
+ * Weights (int8 symmetric per-channel along axis 0 for quantized models, float otherwise) and
+ * a bias (int32 for int8, int64 for int16, float for float) for `channels` output channels.
+ */
+function weightsAndBias(
+  dtype: Quantized,
+  shape: number[],
+  inScale: number,
+  hasBias: boolean,
+  perChannel: boolean,
+  seed: number,
+): [Operand, Operand | null] {
+  const channels = shape[0] ?? 1;
+  const n = shapeSize(shape);
+  if (dtype === "float32") {
+    const w: Operand = { dtype: "float32", shape, data: floats(n, -1, 1, seed) };
+    const b: Operand = {
+      dtype: "float32",
+      shape: [channels],
+      data: floats(channels, -1, 1, seed + 1),
+    };
+    return [w, hasBias ? b : null];
+  }
+  const s = perChannel ? scales(channels, 0.002, 0.03, seed + 2) : [0.01];
+  const w: Operand = {
+    dtype: "int8",
+    shape,
+    data: Int8Array.from(ints(n, -127, 127, seed)),
+    quant: { scales: s, zeroPoints: s.map(() => 0), axis: 0 },
+  };
+  if (!hasBias) return [w, null];
+  const values = ints(channels, -20000, 20000, seed + 3);
+  const actScale = actQuant(dtype, inScale, 0)?.[0] ?? inScale;
+  const biasScales = s.map((v) => v * actScale);
+  const b: Operand =
+    dtype === "int8"
+      ? {
+          dtype: "int32",
+          shape: [channels],
+          data: Int32Array.from(values),
+          quant: { scales: biasScales, zeroPoints: s.map(() => 0), axis: 0 },
+        }
+      : {
+          dtype: "int64",
+          shape: [channels],
+          data: BigInt64Array.from(values, (v) => BigInt(v) * 37n),
+          quant: { scales: biasScales, zeroPoints: s.map(() => 0), axis: 0 },
+        };
+  return [w, b];
+}
+
+interface TransposeConvCase {
+  dtype: Quantized;
+  /** [batch, inH, inW, inC] */
+  input: number[];
+  kernel: [number, number];
+  stride: [number, number];
+  padding: Padding;
+  outC: number;
+  bias?: boolean;
+  perChannel?: boolean;
+  activation?: Activation;
+}
+
+/** The output size a TRANSPOSE_CONV of this case produces (the inverse of the conv's). */
+function transposeConvOut(c: TransposeConvCase, dim: 1 | 2): number {
+  const inSize = c.input[dim] ?? 1;
+  const k = c.kernel[dim - 1];
+  const s = c.stride[dim - 1];
+  return c.padding === "SAME" ? inSize * s : (inSize - 1) * s + k;
+}
+
+async function transposeConv(c: TransposeConvCase, seed: number): Promise<void> {
+  const [batch = 1, , , inC = 1] = c.input;
+  const outH = transposeConvOut(c, 1);
+  const outW = transposeConvOut(c, 2);
+  const [w, b] = weightsAndBias(
+    c.dtype,
+    [c.outC, c.kernel[0], c.kernel[1], inC],
+    0.02,
+    c.bias ?? true,
+    c.perChannel ?? true,
+    seed,
+  );
+  await expectParity(
+    "TRANSPOSE_CONV",
+    {
+      type: "TransposeConvOptions",
+      padding: c.padding,
+      strideW: c.stride[1],
+      strideH: c.stride[0],
+      fusedActivationFunction: c.activation ?? "NONE",
+      quantizedBiasType: 0,
+    },
+    [
+      { dtype: "int32", shape: [4], data: Int32Array.from([batch, outH, outW, c.outC]) },
+      w,
+      { dtype: c.dtype, shape: c.input, quant: actQuant(c.dtype, 0.02, 5) },
+      b,
+    ],
+    { dtype: c.dtype, shape: [batch, outH, outW, c.outC], quant: actQuant(c.dtype, 0.1, -3) },
+    seed,
+  );
+}
+
+const TRANSPOSE_CONV_CASES: TransposeConvCase[] = [];
+for (const dtype of ["float32", "int8", "int16"] as const) {
+  TRANSPOSE_CONV_CASES.push(
+    { dtype, input: [1, 5, 7, 3], kernel: [3, 3], stride: [2, 2], padding: "SAME", outC: 4 },
+    { dtype, input: [2, 4, 5, 2], kernel: [3, 2], stride: [1, 1], padding: "VALID", outC: 5 },
+    { dtype, input: [1, 3, 3, 4], kernel: [4, 4], stride: [2, 2], padding: "VALID", outC: 3 },
+    {
+      dtype,
+      input: [1, 6, 5, 3],
+      kernel: [3, 3],
+      stride: [1, 2],
+      padding: "SAME",
+      outC: 7,
+      bias: false,
+    },
+    {
+      dtype,
+      input: [1, 5, 5, 8],
+      kernel: [5, 5],
+      stride: [2, 2],
+      padding: "SAME",
+      outC: 6,
+      activation: "RELU",
+    },
+    {
+      dtype,
+      input: [1, 4, 4, 3],
+      kernel: [2, 2],
+      stride: [2, 2],
+      padding: "SAME",
+      outC: 2,
+      perChannel: false,
+    },
+  );
+}
+
+describe("TRANSPOSE_CONV vs LiteRT BUILTIN_REF", { skip: !liteRTAvailable() }, () => {
+  TRANSPOSE_CONV_CASES.forEach((c, i) => {
+    test(JSON.stringify(c), () => transposeConv(c, 100 + i));
+  });
+});
