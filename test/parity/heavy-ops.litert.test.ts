@@ -280,3 +280,130 @@ describe("TRANSPOSE_CONV vs LiteRT BUILTIN_REF", { skip: !liteRTAvailable() }, (
     test(JSON.stringify(c), () => transposeConv(c, 100 + i));
   });
 });
+
+interface FullyConnectedCase {
+  /** "hybrid": float32 input and output, int8 weights, float32 bias. */
+  dtype: Quantized | "hybrid";
+  input: number[];
+  units: number;
+  keepNumDims: boolean;
+  asymmetric?: boolean;
+  activation?: Activation;
+}
+
+async function fullyConnected(c: FullyConnectedCase, seed: number): Promise<void> {
+  const depth = c.input[c.input.length - 1] ?? 1;
+  const act = c.dtype === "hybrid" ? "float32" : c.dtype;
+  const [w, b] = weightsAndBias(
+    c.dtype === "hybrid" ? "int8" : c.dtype,
+    [c.units, depth],
+    0.02,
+    true,
+    true,
+    seed,
+  );
+  const bias: Operand | null =
+    c.dtype === "hybrid"
+      ? { dtype: "float32", shape: [c.units], data: floats(c.units, -1, 1, seed + 9) }
+      : b;
+  const rows = shapeSize(c.input) / depth;
+  const outShape = c.keepNumDims ? [...c.input.slice(0, -1), c.units] : [rows, c.units];
+  await expectParity(
+    "FULLY_CONNECTED",
+    {
+      type: "FullyConnectedOptions",
+      fusedActivationFunction: c.activation ?? "NONE",
+      weightsFormat: 0,
+      keepNumDims: c.keepNumDims,
+      asymmetricQuantizeInputs: c.asymmetric ?? false,
+      quantizedBiasType: 0,
+    },
+    [{ dtype: act, shape: c.input, quant: actQuant(act, 0.02, 5) }, w, bias],
+    { dtype: act, shape: outShape, quant: actQuant(act, 0.1, -3) },
+    seed,
+  );
+}
+
+const FULLY_CONNECTED_CASES: FullyConnectedCase[] = [];
+for (const dtype of ["float32", "int8", "int16", "hybrid"] as const) {
+  FULLY_CONNECTED_CASES.push(
+    { dtype, input: [2, 3, 5, 16], units: 10, keepNumDims: true },
+    { dtype, input: [2, 3, 5, 16], units: 7, keepNumDims: false },
+    { dtype, input: [3, 7, 33], units: 5, keepNumDims: true, activation: "RELU6" },
+    { dtype, input: [4, 9], units: 3, keepNumDims: true },
+  );
+}
+FULLY_CONNECTED_CASES.push(
+  { dtype: "hybrid", input: [2, 5, 19], units: 6, keepNumDims: true, asymmetric: true },
+  { dtype: "hybrid", input: [3, 2, 24], units: 4, keepNumDims: false, asymmetric: true },
+);
+
+describe("N-D FULLY_CONNECTED vs LiteRT BUILTIN_REF", { skip: !liteRTAvailable() }, () => {
+  FULLY_CONNECTED_CASES.forEach((c, i) => {
+    test(JSON.stringify(c), () => fullyConnected(c, 200 + i));
+  });
+});
+
+interface BatchMatMulCase {
+  dtype: Quantized;
+  lhs: number[];
+  rhs: number[];
+  adjX?: boolean;
+  adjY?: boolean;
+  /** The rhs is a constant (weights) instead of a second activation. */
+  constRhs?: boolean;
+}
+
+function batchMatMulShape(c: BatchMatMulCase): number[] {
+  const rank = Math.max(c.lhs.length, c.rhs.length);
+  const l = [...Array<number>(rank - c.lhs.length).fill(1), ...c.lhs];
+  const r = [...Array<number>(rank - c.rhs.length).fill(1), ...c.rhs];
+  const batch = l.slice(0, -2).map((d, i) => (d === 1 ? (r[i] ?? 1) : d));
+  const m = c.adjX ? l[rank - 1] : l[rank - 2];
+  const n = c.adjY ? r[rank - 2] : r[rank - 1];
+  return [...batch, m ?? 1, n ?? 1];
+}
+
+async function batchMatMul(c: BatchMatMulCase, seed: number): Promise<void> {
+  const rhsQuant = actQuant(c.dtype, 0.03, -7);
+  const rhs: Operand = {
+    dtype: c.dtype,
+    shape: c.rhs,
+    quant: rhsQuant,
+    data: c.constRhs ? randomData(c.dtype, shapeSize(c.rhs), seed + 5) : undefined,
+  };
+  if (rhs.data === undefined) delete rhs.data;
+  await expectParity(
+    "BATCH_MATMUL",
+    {
+      type: "BatchMatMulOptions",
+      adjX: c.adjX ?? false,
+      adjY: c.adjY ?? false,
+      asymmetricQuantizeInputs: false,
+    },
+    [{ dtype: c.dtype, shape: c.lhs, quant: actQuant(c.dtype, 0.02, 5) }, rhs],
+    { dtype: c.dtype, shape: batchMatMulShape(c), quant: actQuant(c.dtype, 0.25, 2) },
+    seed,
+  );
+}
+
+const BATCH_MATMUL_CASES: BatchMatMulCase[] = [];
+for (const dtype of ["float32", "int8", "int16"] as const) {
+  BATCH_MATMUL_CASES.push(
+    // The harness feeds inputs stacked on axis 0: two activations share their first dimension.
+    { dtype, lhs: [5, 7], rhs: [5, 3], adjX: true },
+    { dtype, lhs: [6, 7], rhs: [7, 3], constRhs: true },
+    { dtype, lhs: [2, 3, 5, 7], rhs: [7, 4], constRhs: true },
+    { dtype, lhs: [2, 7, 5], rhs: [2, 7, 3], adjX: true },
+    { dtype, lhs: [3, 5, 7], rhs: [3, 4, 7], adjY: true },
+    { dtype, lhs: [2, 1, 5, 6], rhs: [2, 3, 4, 6], adjY: true },
+    { dtype, lhs: [2, 1, 2, 9, 5], rhs: [3, 1, 9, 4], adjX: true, constRhs: true },
+    { dtype, lhs: [1, 4, 3, 8], rhs: [2, 1, 8, 5], adjX: false, adjY: false, constRhs: true },
+  );
+}
+
+describe("BATCH_MATMUL vs LiteRT BUILTIN_REF", { skip: !liteRTAvailable() }, () => {
+  BATCH_MATMUL_CASES.forEach((c, i) => {
+    test(JSON.stringify(c), () => batchMatMul(c, 300 + i));
+  });
+});

@@ -272,6 +272,10 @@ const BOOLEAN_OPTIONS = new Set([
   "potScaleInt16",
   "keepDims",
   "offset",
+  "adjX",
+  "adjY",
+  "alignCorners",
+  "halfPixelCenters",
 ]);
 
 function validateOptions(

@@ -4,6 +4,7 @@
 import { BuiltinOperator } from "../../ir";
 import { Add } from "./Add";
 import { AveragePool2D } from "./AveragePool2D";
+import { BatchMatMul } from "./BatchMatMul";
 import { Concatenation } from "./Concatenation";
 import { Conv2D } from "./Conv2D";
 import { DepthwiseConv2D } from "./DepthwiseConv2D";
@@ -29,6 +30,7 @@ import { TransposeConv } from "./TransposeConv";
 export const KERNELS: readonly Kernel[] = [
   Add,
   AveragePool2D,
+  BatchMatMul,
   Concatenation,
   Conv2D,
   DepthwiseConv2D,
