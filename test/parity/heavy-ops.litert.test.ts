@@ -407,3 +407,57 @@ describe("BATCH_MATMUL vs LiteRT BUILTIN_REF", { skip: !liteRTAvailable() }, () 
     test(JSON.stringify(c), () => batchMatMul(c, 300 + i));
   });
 });
+
+interface ResizeCase {
+  op: "RESIZE_BILINEAR" | "RESIZE_NEAREST_NEIGHBOR";
+  dtype: Quantized;
+  input: number[];
+  size: [number, number];
+  alignCorners?: boolean;
+  halfPixelCenters?: boolean;
+}
+
+async function resize(c: ResizeCase, seed: number): Promise<void> {
+  const [batch = 1, , , channels = 1] = c.input;
+  const flags = {
+    alignCorners: c.alignCorners ?? false,
+    halfPixelCenters: c.halfPixelCenters ?? false,
+  };
+  const quant = actQuant(c.dtype, 0.02, 5);
+  await expectParity(
+    c.op,
+    c.op === "RESIZE_BILINEAR"
+      ? { type: "ResizeBilinearOptions", ...flags }
+      : { type: "ResizeNearestNeighborOptions", ...flags },
+    [
+      { dtype: c.dtype, shape: c.input, quant },
+      { dtype: "int32", shape: [2], data: Int32Array.from(c.size) },
+    ],
+    { dtype: c.dtype, shape: [batch, c.size[0], c.size[1], channels], quant },
+    seed,
+  );
+}
+
+const RESIZE_CASES: ResizeCase[] = [];
+for (const op of ["RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR"] as const) {
+  for (const dtype of ["float32", "int8", "int16"] as const) {
+    for (const flags of [{}, { alignCorners: true }, { halfPixelCenters: true }]) {
+      RESIZE_CASES.push(
+        { op, dtype, input: [2, 5, 7, 3], size: [11, 16], ...flags },
+        { op, dtype, input: [1, 9, 8, 2], size: [4, 3], ...flags },
+        { op, dtype, input: [1, 3, 4, 5], size: [7, 4], ...flags },
+        { op, dtype, input: [1, 1, 5, 2], size: [3, 1], ...flags },
+      );
+    }
+  }
+}
+
+describe(
+  "RESIZE_BILINEAR and RESIZE_NEAREST_NEIGHBOR vs LiteRT BUILTIN_REF",
+  { skip: !liteRTAvailable() },
+  () => {
+    RESIZE_CASES.forEach((c, i) => {
+      test(JSON.stringify(c), () => resize(c, 400 + i));
+    });
+  },
+);

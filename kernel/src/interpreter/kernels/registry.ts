@@ -21,6 +21,8 @@ import { Quantize } from "./Quantize";
 import { Relu } from "./Relu";
 import { Relu6 } from "./Relu6";
 import { Reshape } from "./Reshape";
+import { ResizeBilinear } from "./ResizeBilinear";
+import { ResizeNearestNeighbor } from "./ResizeNearestNeighbor";
 import { Shape } from "./Shape";
 import { Softmax } from "./Softmax";
 import { StridedSlice } from "./StridedSlice";
@@ -46,6 +48,8 @@ export const KERNELS: readonly Kernel[] = [
   Relu,
   Relu6,
   Reshape,
+  ResizeBilinear,
+  ResizeNearestNeighbor,
   Shape,
   Softmax,
   StridedSlice,
