@@ -461,3 +461,58 @@ describe(
     });
   },
 );
+
+interface NormalizationCase {
+  op: "L2_NORMALIZATION" | "LOG_SOFTMAX";
+  dtype: "float32" | "int8";
+  shape: number[];
+  inputScale: number;
+  inputZeroPoint: number;
+}
+
+/** The int8 output parameters TFLite requires: L2 (1/128, 0), LOG_SOFTMAX (16/256, 127). */
+const FIXED_OUTPUT: Record<NormalizationCase["op"], [number, number]> = {
+  L2_NORMALIZATION: [1 / 128, 0],
+  LOG_SOFTMAX: [16 / 256, 127],
+};
+
+async function normalization(c: NormalizationCase, seed: number): Promise<void> {
+  const int8 = c.dtype === "int8";
+  await expectParity(
+    c.op,
+    c.op === "L2_NORMALIZATION"
+      ? { type: "L2NormOptions", fusedActivationFunction: "NONE" }
+      : { type: "LogSoftmaxOptions" },
+    [
+      {
+        dtype: c.dtype,
+        shape: c.shape,
+        quant: int8 ? [c.inputScale, c.inputZeroPoint] : undefined,
+      },
+    ],
+    { dtype: c.dtype, shape: c.shape, quant: int8 ? FIXED_OUTPUT[c.op] : undefined },
+    seed,
+  );
+}
+
+const NORMALIZATION_CASES: NormalizationCase[] = [];
+for (const op of ["L2_NORMALIZATION"] as const) {
+  for (const dtype of ["float32", "int8"] as const) {
+    NORMALIZATION_CASES.push(
+      { op, dtype, shape: [7, 33], inputScale: 0.02, inputZeroPoint: 5 },
+      { op, dtype, shape: [2, 3, 4, 10], inputScale: 0.1, inputZeroPoint: -20 },
+      { op, dtype, shape: [64, 3], inputScale: 0.05, inputZeroPoint: 0 },
+      { op, dtype, shape: [5, 300], inputScale: 0.003, inputZeroPoint: -128 },
+    );
+  }
+}
+
+describe(
+  "L2_NORMALIZATION and LOG_SOFTMAX vs LiteRT BUILTIN_REF",
+  { skip: !liteRTAvailable() },
+  () => {
+    NORMALIZATION_CASES.forEach((c, i) => {
+      test(JSON.stringify(c), () => normalization(c, 500 + i));
+    });
+  },
+);

@@ -524,3 +524,49 @@ export function tanhInt16(x: number, multiplier: number, leftShift: number): num
   r = v >= 0 ? r - 2 ** 23 + 2 ** 7 : -r + 2 ** 23 + 2 ** 7 - 1;
   return wrapInt16(r >> 8);
 }
+
+// ---------------------------------------------------------------------------------------------
+// L2_NORMALIZATION (int8): 1/√x as a quantized multiplier.
+
+/**
+ * TFLite `GetInvSqrtQuantizedMultiplierExp(x, reverseShift)`: 1/√x for an int32 x ≥ 0 as
+ * multiplier · 2^(shift) with `shift` returned already multiplied by `reverseShift`. x ≤ 1 gives
+ * (INT32_MAX, 0). Otherwise x is divided by 4 (integer division) while ≥ 2^29, each step adding
+ * one to a right shift that starts at 11, then shifted left by an even number of bits into
+ * [2^27, 2^29) (subtracting the pairs from the shift); in Q3.28, five Newton–Raphson steps
+ * y ← 1.5·y − (x/2)·y³ from y = 1 (x taken as raw >> 1 and halved by a rounding shift; y³ as
+ * two fixed-point products, Q9 rescaled to Q3; the difference rescaled from Q6 to Q3), then
+ * y·√2/2 (a Q0 constant). A negative shift is applied to the multiplier as a plain left shift.
+ */
+export function invSqrtQuantizedMultiplierExp(
+  x: number,
+  reverseShift: number,
+): { multiplier: number; shift: number } {
+  if (x <= 1) return { multiplier: INT32_MAX, shift: 0 };
+  let input = x;
+  let shift = 11;
+  while (input >= 1 << 29) {
+    input = Math.trunc(input / 4);
+    shift++;
+  }
+  const maxLeftShiftBits = Math.clz32(input) - 1;
+  const leftShiftBitPairs = Math.floor(maxLeftShiftBits / 2) - 1;
+  shift -= leftShiftBitPairs;
+  input = (input << (2 * leftShiftBitPairs)) | 0;
+  const srdhm = saturatingRoundingDoublingHighMul;
+  const fixedInput = input >> 1; // Q3.28
+  const halfInput = saturatingRoundingMultiplyByPOT(fixedInput, -1);
+  const halfThree = (1 << 28) + (1 << 27); // 1.5 in Q3.28
+  let y = 1 << 28; // 1 in Q3.28
+  for (let i = 0; i < 5; i++) {
+    const y3 = rescale(srdhm(srdhm(y, y), y), 9, 3);
+    y = rescale((srdhm(halfThree, y) - srdhm(halfInput, y3)) | 0, 6, 3);
+  }
+  const halfSqrt2 = 1518500250; // √2/2 in Q0.31
+  let multiplier = srdhm(y, halfSqrt2);
+  if (shift < 0) {
+    multiplier = (multiplier << -shift) | 0;
+    shift = 0;
+  }
+  return { multiplier, shift: shift * reverseShift };
+}

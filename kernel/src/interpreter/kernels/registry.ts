@@ -11,6 +11,7 @@ import { DepthwiseConv2D } from "./DepthwiseConv2D";
 import { Dequantize } from "./Dequantize";
 import { FullyConnected } from "./FullyConnected";
 import type { Kernel } from "./kernel";
+import { L2Normalization } from "./L2Normalization";
 import { Logistic } from "./Logistic";
 import { MaxPool2D } from "./MaxPool2D";
 import { Mean } from "./Mean";
@@ -38,6 +39,7 @@ export const KERNELS: readonly Kernel[] = [
   DepthwiseConv2D,
   Dequantize,
   FullyConnected,
+  L2Normalization,
   Logistic,
   MaxPool2D,
   Mean,
