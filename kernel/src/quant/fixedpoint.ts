@@ -570,3 +570,67 @@ export function invSqrtQuantizedMultiplierExp(
   }
   return { multiplier, shift: shift * reverseShift };
 }
+
+// ---------------------------------------------------------------------------------------------
+// LOG_SOFTMAX (int8): log of a fixed-point value ≥ 1.
+
+/** int32 addition saturated to the int32 range (gemmlowp `SaturatingAdd`). */
+function saturatingAdd(a: number, b: number): number {
+  const s = a + b;
+  return s > INT32_MAX ? INT32_MAX : s < INT32_MIN ? INT32_MIN : s;
+}
+
+/**
+ * TFLite `log_x_for_x_greater_than_or_equal_to_1<outputBits>` of a raw value in Q`inputBits`,
+ * result raw in Q`outputBits`, accumulated with one more integer bit. The input is normalised
+ * two ways — shifted to [1/2, 1) then scaled by √½, and scaled by √½ then shifted — giving a
+ * mantissa r (the smaller of the two) near √½ and an exponent estimate in quarter-octave steps
+ * (the larger); log(r) comes from a rational approximation in q = 2(r − ⁴√½), with
+ * p = (r + ⁴√½)/2 (rounding half sum), num = q·r + q·q²·α_n and
+ * 1/denom = oneOverOnePlusX(p·(α_i + q + α_d·q²) + α_f·q); result = exponent·log 2 + num/denom.
+ * Every product is an SRDHM, sums wrap like int32 except the two exponent adjustments, which
+ * saturate. Constants in Q0.31 as in TFLite.
+ */
+export function logXForXGreaterThanOrEqualTo1(
+  x: number,
+  inputBits: number,
+  outputBits: number,
+): number {
+  const mul = saturatingRoundingDoublingHighMul;
+  const pot = saturatingRoundingMultiplyByPOT;
+  const accumBits = outputBits + 1;
+  const log2 = 1488522236;
+  const sqrtSqrtHalf = 1805811301;
+  const sqrtHalf = 1518500250;
+  const oneQuarter = 536870912;
+  const alphaN = 117049297;
+  const alphaD = 127690142;
+  const alphaI = 1057819769;
+  const alphaF = 638450708;
+  const shiftedQuarter = rescale(oneQuarter, 0, accumBits);
+
+  const zA = x;
+  const zAHeadroomPlus1 = Math.clz32(zA);
+  const rATmp = pot(zA, zAHeadroomPlus1 - 1);
+  const rA = pot(mul(rATmp, sqrtHalf), 1);
+  const zAPow2Adj = saturatingAdd(pot(inputBits - zAHeadroomPlus1, 31 - accumBits), shiftedQuarter);
+
+  const zB = mul(zA, sqrtHalf);
+  const zBHeadroom = Math.clz32(zB) - 1;
+  const rB = pot(zA, zBHeadroom);
+  const zBPow2Adj = saturatingAdd(pot(inputBits - zBHeadroom, 31 - accumBits), -shiftedQuarter);
+
+  const r = Math.min(rA, rB);
+  const zPow2Adj = Math.max(zAPow2Adj, zBPow2Adj);
+
+  const p = roundingHalfSum(r, sqrtSqrtHalf);
+  let q = (r - sqrtSqrtHalf) | 0;
+  q = (q + q) | 0;
+  const commonSq = mul(q, q);
+  const num = (mul(q, r) + mul(mul(q, commonSq), alphaN)) | 0;
+  const denomMinusOne =
+    (mul(p, (((alphaI + q) | 0) + mul(alphaD, commonSq)) | 0) + mul(alphaF, q)) | 0;
+  const recipDenom = oneOverOnePlusXForXIn01(denomMinusOne);
+  const numScaled = rescale(num, 0, accumBits);
+  return rescale((mul(zPow2Adj, log2) + mul(numScaled, recipDenom)) | 0, accumBits, outputBits);
+}

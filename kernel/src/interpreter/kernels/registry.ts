@@ -13,6 +13,7 @@ import { FullyConnected } from "./FullyConnected";
 import type { Kernel } from "./kernel";
 import { L2Normalization } from "./L2Normalization";
 import { Logistic } from "./Logistic";
+import { LogSoftmax } from "./LogSoftmax";
 import { MaxPool2D } from "./MaxPool2D";
 import { Mean } from "./Mean";
 import { Mul } from "./Mul";
@@ -41,6 +42,7 @@ export const KERNELS: readonly Kernel[] = [
   FullyConnected,
   L2Normalization,
   Logistic,
+  LogSoftmax,
   MaxPool2D,
   Mean,
   Mul,
