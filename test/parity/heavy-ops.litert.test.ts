@@ -195,6 +195,8 @@ interface TransposeConvCase {
   outC: number;
   bias?: boolean;
   perChannel?: boolean;
+  /** 16x8 only: an int32 bias with quantized_bias_type INT32 (TFLite's int32 accumulator). */
+  int32Bias?: boolean;
   activation?: Activation;
 }
 
@@ -218,6 +220,11 @@ async function transposeConv(c: TransposeConvCase, seed: number): Promise<void> 
     c.perChannel ?? true,
     seed,
   );
+  const int32Bias = c.int32Bias === true && b !== null && b.data instanceof BigInt64Array;
+  const bias: Operand | null =
+    int32Bias && b?.data instanceof BigInt64Array
+      ? { ...b, dtype: "int32", data: Int32Array.from(b.data, (v) => Number(v)) }
+      : b;
   await expectParity(
     "TRANSPOSE_CONV",
     {
@@ -226,13 +233,13 @@ async function transposeConv(c: TransposeConvCase, seed: number): Promise<void> 
       strideW: c.stride[1],
       strideH: c.stride[0],
       fusedActivationFunction: c.activation ?? "NONE",
-      quantizedBiasType: 0,
+      quantizedBiasType: int32Bias ? 2 : 0, // TensorType INT32
     },
     [
       { dtype: "int32", shape: [4], data: Int32Array.from([batch, outH, outW, c.outC]) },
       w,
       { dtype: c.dtype, shape: c.input, quant: actQuant(c.dtype, 0.02, 5) },
-      b,
+      bias,
     ],
     { dtype: c.dtype, shape: [batch, outH, outW, c.outC], quant: actQuant(c.dtype, 0.1, -3) },
     seed,
@@ -274,6 +281,28 @@ for (const dtype of ["float32", "int8", "int16"] as const) {
     },
   );
 }
+
+TRANSPOSE_CONV_CASES.push(
+  {
+    dtype: "int16",
+    input: [1, 5, 7, 3],
+    kernel: [3, 3],
+    stride: [2, 2],
+    padding: "SAME",
+    outC: 4,
+    int32Bias: true,
+  },
+  {
+    dtype: "int16",
+    input: [2, 4, 5, 6],
+    kernel: [3, 2],
+    stride: [1, 1],
+    padding: "VALID",
+    outC: 5,
+    int32Bias: true,
+    activation: "RELU",
+  },
+);
 
 describe("TRANSPOSE_CONV vs LiteRT BUILTIN_REF", { skip: !liteRTAvailable() }, () => {
   TRANSPOSE_CONV_CASES.forEach((c, i) => {
