@@ -524,3 +524,113 @@ export function tanhInt16(x: number, multiplier: number, leftShift: number): num
   r = v >= 0 ? r - 2 ** 23 + 2 ** 7 : -r + 2 ** 23 + 2 ** 7 - 1;
   return wrapInt16(r >> 8);
 }
+
+// ---------------------------------------------------------------------------------------------
+// L2_NORMALIZATION (int8): 1/√x as a quantized multiplier.
+
+/**
+ * TFLite `GetInvSqrtQuantizedMultiplierExp(x, reverseShift)`: 1/√x for an int32 x ≥ 0 as
+ * multiplier · 2^(shift) with `shift` returned already multiplied by `reverseShift`. x ≤ 1 gives
+ * (INT32_MAX, 0). Otherwise x is divided by 4 (integer division) while ≥ 2^29, each step adding
+ * one to a right shift that starts at 11, then shifted left by an even number of bits into
+ * [2^27, 2^29) (subtracting the pairs from the shift); in Q3.28, five Newton–Raphson steps
+ * y ← 1.5·y − (x/2)·y³ from y = 1 (x taken as raw >> 1 and halved by a rounding shift; y³ as
+ * two fixed-point products, Q9 rescaled to Q3; the difference rescaled from Q6 to Q3), then
+ * y·√2/2 (a Q0 constant). A negative shift is applied to the multiplier as a plain left shift.
+ */
+export function invSqrtQuantizedMultiplierExp(
+  x: number,
+  reverseShift: number,
+): { multiplier: number; shift: number } {
+  if (x <= 1) return { multiplier: INT32_MAX, shift: 0 };
+  let input = x;
+  let shift = 11;
+  while (input >= 1 << 29) {
+    input = Math.trunc(input / 4);
+    shift++;
+  }
+  const maxLeftShiftBits = Math.clz32(input) - 1;
+  const leftShiftBitPairs = Math.floor(maxLeftShiftBits / 2) - 1;
+  shift -= leftShiftBitPairs;
+  input = (input << (2 * leftShiftBitPairs)) | 0;
+  const srdhm = saturatingRoundingDoublingHighMul;
+  const fixedInput = input >> 1; // Q3.28
+  const halfInput = saturatingRoundingMultiplyByPOT(fixedInput, -1);
+  const halfThree = (1 << 28) + (1 << 27); // 1.5 in Q3.28
+  let y = 1 << 28; // 1 in Q3.28
+  for (let i = 0; i < 5; i++) {
+    const y3 = rescale(srdhm(srdhm(y, y), y), 9, 3);
+    y = rescale((srdhm(halfThree, y) - srdhm(halfInput, y3)) | 0, 6, 3);
+  }
+  const halfSqrt2 = 1518500250; // √2/2 in Q0.31
+  let multiplier = srdhm(y, halfSqrt2);
+  if (shift < 0) {
+    multiplier = (multiplier << -shift) | 0;
+    shift = 0;
+  }
+  return { multiplier, shift: shift * reverseShift };
+}
+
+// ---------------------------------------------------------------------------------------------
+// LOG_SOFTMAX (int8): log of a fixed-point value ≥ 1.
+
+/** int32 addition saturated to the int32 range (gemmlowp `SaturatingAdd`). */
+function saturatingAdd(a: number, b: number): number {
+  const s = a + b;
+  return s > INT32_MAX ? INT32_MAX : s < INT32_MIN ? INT32_MIN : s;
+}
+
+/**
+ * TFLite `log_x_for_x_greater_than_or_equal_to_1<outputBits>` of a raw value in Q`inputBits`,
+ * result raw in Q`outputBits`, accumulated with one more integer bit. The input is normalised
+ * two ways — shifted to [1/2, 1) then scaled by √½, and scaled by √½ then shifted — giving a
+ * mantissa r (the smaller of the two) near √½ and an exponent estimate in quarter-octave steps
+ * (the larger); log(r) comes from a rational approximation in q = 2(r − ⁴√½), with
+ * p = (r + ⁴√½)/2 (rounding half sum), num = q·r + q·q²·α_n and
+ * 1/denom = oneOverOnePlusX(p·(α_i + q + α_d·q²) + α_f·q); result = exponent·log 2 + num/denom.
+ * Every product is an SRDHM, sums wrap like int32 except the two exponent adjustments, which
+ * saturate. Constants in Q0.31 as in TFLite.
+ */
+export function logXForXGreaterThanOrEqualTo1(
+  x: number,
+  inputBits: number,
+  outputBits: number,
+): number {
+  const mul = saturatingRoundingDoublingHighMul;
+  const pot = saturatingRoundingMultiplyByPOT;
+  const accumBits = outputBits + 1;
+  const log2 = 1488522236;
+  const sqrtSqrtHalf = 1805811301;
+  const sqrtHalf = 1518500250;
+  const oneQuarter = 536870912;
+  const alphaN = 117049297;
+  const alphaD = 127690142;
+  const alphaI = 1057819769;
+  const alphaF = 638450708;
+  const shiftedQuarter = rescale(oneQuarter, 0, accumBits);
+
+  const zA = x;
+  const zAHeadroomPlus1 = Math.clz32(zA);
+  const rATmp = pot(zA, zAHeadroomPlus1 - 1);
+  const rA = pot(mul(rATmp, sqrtHalf), 1);
+  const zAPow2Adj = saturatingAdd(pot(inputBits - zAHeadroomPlus1, 31 - accumBits), shiftedQuarter);
+
+  const zB = mul(zA, sqrtHalf);
+  const zBHeadroom = Math.clz32(zB) - 1;
+  const rB = pot(zA, zBHeadroom);
+  const zBPow2Adj = saturatingAdd(pot(inputBits - zBHeadroom, 31 - accumBits), -shiftedQuarter);
+
+  const r = Math.min(rA, rB);
+  const zPow2Adj = Math.max(zAPow2Adj, zBPow2Adj);
+
+  const p = roundingHalfSum(r, sqrtSqrtHalf);
+  let q = (r - sqrtSqrtHalf) | 0;
+  q = (q + q) | 0;
+  const commonSq = mul(q, q);
+  const num = (mul(q, r) + mul(mul(q, commonSq), alphaN)) | 0;
+  const denomMinusOne =
+    (mul(p, (((alphaI + q) | 0) + mul(alphaD, commonSq)) | 0) + mul(alphaF, q)) | 0;
+  const recipDenom = oneOverOnePlusXForXIn01(denomMinusOne);
+  const numScaled = rescale(num, 0, accumBits);
+  return rescale((mul(zPow2Adj, log2) + mul(numScaled, recipDenom)) | 0, accumBits, outputBits);
+}

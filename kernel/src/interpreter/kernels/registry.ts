@@ -8,6 +8,7 @@ import { ArgMin } from "./ArgMin";
 import { AveragePool2D } from "./AveragePool2D";
 import { BatchToSpaceNd } from "./BatchToSpaceNd";
 import { BroadcastTo } from "./BroadcastTo";
+import { BatchMatMul } from "./BatchMatMul";
 import { Concatenation } from "./Concatenation";
 import { Conv2D } from "./Conv2D";
 import { DepthToSpace } from "./DepthToSpace";
@@ -19,7 +20,9 @@ import { FullyConnected } from "./FullyConnected";
 import { Gather } from "./Gather";
 import { GatherNd } from "./GatherNd";
 import type { Kernel } from "./kernel";
+import { L2Normalization } from "./L2Normalization";
 import { Logistic } from "./Logistic";
+import { LogSoftmax } from "./LogSoftmax";
 import { MaxPool2D } from "./MaxPool2D";
 import { Mean } from "./Mean";
 import { MirrorPad } from "./MirrorPad";
@@ -34,6 +37,8 @@ import { ReduceProd } from "./ReduceProd";
 import { Relu } from "./Relu";
 import { Relu6 } from "./Relu6";
 import { Reshape } from "./Reshape";
+import { ResizeBilinear } from "./ResizeBilinear";
+import { ResizeNearestNeighbor } from "./ResizeNearestNeighbor";
 import { Shape } from "./Shape";
 import { Slice } from "./Slice";
 import { Softmax } from "./Softmax";
@@ -48,6 +53,7 @@ import { Tanh } from "./Tanh";
 import { Tile } from "./Tile";
 import { Transpose } from "./Transpose";
 import { Unpack } from "./Unpack";
+import { TransposeConv } from "./TransposeConv";
 
 export const KERNELS: readonly Kernel[] = [
   Add,
@@ -56,6 +62,7 @@ export const KERNELS: readonly Kernel[] = [
   AveragePool2D,
   BatchToSpaceNd,
   BroadcastTo,
+  BatchMatMul,
   Concatenation,
   Conv2D,
   DepthToSpace,
@@ -66,7 +73,9 @@ export const KERNELS: readonly Kernel[] = [
   FullyConnected,
   Gather,
   GatherNd,
+  L2Normalization,
   Logistic,
+  LogSoftmax,
   MaxPool2D,
   Mean,
   MirrorPad,
@@ -81,6 +90,8 @@ export const KERNELS: readonly Kernel[] = [
   Relu,
   Relu6,
   Reshape,
+  ResizeBilinear,
+  ResizeNearestNeighbor,
   Shape,
   Slice,
   Softmax,
@@ -95,6 +106,7 @@ export const KERNELS: readonly Kernel[] = [
   Tile,
   Transpose,
   Unpack,
+  TransposeConv,
 ];
 
 const BY_CODE = new Map<number, Kernel>(KERNELS.map((k) => [BuiltinOperator[k.op], k]));
