@@ -90,6 +90,7 @@ export const BuiltinOperator = {
   MAX_POOL_2D: 17,
   MUL: 18,
   RELU: 19,
+  RELU_N1_TO_1: 20,
   RELU6: 21,
   RESHAPE: 22,
   SOFTMAX: 25,
@@ -97,12 +98,42 @@ export const BuiltinOperator = {
   PAD: 34,
   GATHER: 36,
   MEAN: 40,
+  SUB: 41,
+  DIV: 42,
   UNIDIRECTIONAL_SEQUENCE_LSTM: 44,
   STRIDED_SLICE: 45,
+  EXP: 47,
+  CAST: 53,
+  PRELU: 54,
+  MAXIMUM: 55,
+  MINIMUM: 57,
+  LESS: 58,
+  NEG: 59,
+  GREATER: 61,
+  GREATER_EQUAL: 62,
+  LESS_EQUAL: 63,
+  EQUAL: 71,
+  NOT_EQUAL: 72,
+  LOG: 73,
+  SQRT: 75,
+  RSQRT: 76,
   SHAPE: 77,
   PACK: 83,
+  LOGICAL_OR: 84,
+  LOGICAL_AND: 86,
+  LOGICAL_NOT: 87,
+  ZEROS_LIKE: 93,
+  FILL: 94,
+  LEAKY_RELU: 98,
+  SQUARED_DIFFERENCE: 99,
+  ABS: 101,
+  ELU: 111,
   QUANTIZE: 114,
+  HARD_SWISH: 117,
+  SELECT_V2: 123,
   PLACEHOLDER_FOR_GREATER_OP_CODES: 127,
+  GELU: 150,
+  RELU_0_TO_1: 152,
 } as const;
 
 export type BuiltinOpName = keyof typeof BuiltinOperator;
@@ -172,6 +203,11 @@ export type BuiltinOptions =
     }
   | { type: "AddOptions"; fusedActivationFunction: Activation; potScaleInt16: boolean }
   | { type: "MulOptions"; fusedActivationFunction: Activation }
+  | { type: "SubOptions"; fusedActivationFunction: Activation; potScaleInt16: boolean }
+  | { type: "DivOptions"; fusedActivationFunction: Activation }
+  | { type: "LeakyReluOptions"; alpha: number }
+  | { type: "GeluOptions"; approximate: boolean }
+  | { type: "CastOptions"; inDataType: DType; outDataType: DType }
   | { type: "ConcatenationOptions"; axis: number; fusedActivationFunction: Activation }
   | { type: "ReshapeOptions"; newShape: number[] | null }
   | { type: "SoftmaxOptions"; beta: number }

@@ -7,7 +7,7 @@
 import * as flatbuffers from "flatbuffers";
 import { ModelFormatError, UnsupportedError } from "../errors";
 import { ACTIVATIONS, PADDINGS, TENSOR_TYPES } from "../ir";
-import type { Activation, BuiltinOptions, BuiltinOptionsType, Padding } from "../ir";
+import type { Activation, BuiltinOptions, BuiltinOptionsType, DType, Padding } from "../ir";
 import { BuiltinOperator } from "../ir";
 import { AddOptions } from "./generated/tflite/add-options";
 import { ConcatenationOptions } from "./generated/tflite/concatenation-options";
@@ -26,6 +26,11 @@ import { ReshapeOptions } from "./generated/tflite/reshape-options";
 import { ShapeOptions } from "./generated/tflite/shape-options";
 import { SoftmaxOptions } from "./generated/tflite/softmax-options";
 import { StridedSliceOptions } from "./generated/tflite/strided-slice-options";
+import { SubOptions } from "./generated/tflite/sub-options";
+import { DivOptions } from "./generated/tflite/div-options";
+import { LeakyReluOptions } from "./generated/tflite/leaky-relu-options";
+import { GeluOptions } from "./generated/tflite/gelu-options";
+import { CastOptions } from "./generated/tflite/cast-options";
 
 type KnownOptionsType = Exclude<BuiltinOptionsType, "UnknownOptions">;
 
@@ -47,6 +52,11 @@ export const OPTIONS_UNION_TYPE: Readonly<Record<KnownOptionsType, number>> = {
   StridedSliceOptions: 32,
   ShapeOptions: 55,
   PackOptions: 59,
+  SubOptions: 28,
+  DivOptions: 29,
+  CastOptions: 37,
+  LeakyReluOptions: 75,
+  GeluOptions: 116,
 };
 
 const TYPE_BY_UNION = new Map<number, KnownOptionsType>(
@@ -83,6 +93,11 @@ export const EXPECTED_OPTIONS: ReadonlyMap<number, KnownOptionsType | null> = ne
   [BuiltinOperator.STRIDED_SLICE, "StridedSliceOptions"],
   [BuiltinOperator.SHAPE, "ShapeOptions"],
   [BuiltinOperator.PACK, "PackOptions"],
+  [BuiltinOperator.SUB, "SubOptions"],
+  [BuiltinOperator.DIV, "DivOptions"],
+  [BuiltinOperator.CAST, "CastOptions"],
+  [BuiltinOperator.LEAKY_RELU, "LeakyReluOptions"],
+  [BuiltinOperator.GELU, "GeluOptions"],
   [BuiltinOperator.LOGISTIC, null],
   [BuiltinOperator.TANH, null],
   [BuiltinOperator.RELU, null],
@@ -248,9 +263,44 @@ export function readOptions(op: FbOperator, where: string): BuiltinOptions | nul
       const o = op.builtinOptions(new PackOptions());
       return { type: known, valuesCount: slotInt32(o, 0), axis: slotInt32(o, 1) };
     }
+    case "SubOptions": {
+      const o = op.builtinOptions(new SubOptions());
+      return {
+        type: known,
+        fusedActivationFunction: activation(slotUint8(o, 0), at),
+        // The schema's default for pot_scale_int16 is true.
+        potScaleInt16: slotUint8(o, 1, 1) !== 0,
+      };
+    }
+    case "DivOptions": {
+      const o = op.builtinOptions(new DivOptions());
+      return { type: known, fusedActivationFunction: activation(slotUint8(o, 0), at) };
+    }
+    case "LeakyReluOptions": {
+      const o = op.builtinOptions(new LeakyReluOptions());
+      return { type: known, alpha: slotFloat32(o, 0) };
+    }
+    case "GeluOptions": {
+      const o = op.builtinOptions(new GeluOptions());
+      return { type: known, approximate: slotUint8(o, 0) !== 0 };
+    }
+    case "CastOptions": {
+      const o = op.builtinOptions(new CastOptions());
+      return {
+        type: known,
+        inDataType: tensorType(slotUint8(o, 0), `${at} in_data_type`),
+        outDataType: tensorType(slotUint8(o, 1), `${at} out_data_type`),
+      };
+    }
     default:
       return known satisfies never;
   }
+}
+
+function tensorType(code: number, where: string): DType {
+  const t = TENSOR_TYPES[code];
+  if (t === undefined) throw new ModelFormatError(`${where}: ${code} is not a TensorType`);
+  return t;
 }
 
 /** A table read through bindings that do not declare its fields. */
@@ -267,12 +317,20 @@ function slotInt32(t: RawTable, slot: number): number {
   return off === 0 ? 0 : bb.readInt32(t.bb_pos + off);
 }
 
-/** uint8 / bool scalar in vtable slot `slot` (default 0 when absent). */
-function slotUint8(t: RawTable, slot: number): number {
+/** uint8 / bool scalar in vtable slot `slot` (`fallback`, default 0, when absent). */
+function slotUint8(t: RawTable, slot: number, fallback = 0): number {
+  const bb = t.bb;
+  if (bb === null) return fallback;
+  const off = bb.__offset(t.bb_pos, 4 + 2 * slot);
+  return off === 0 ? fallback : bb.readUint8(t.bb_pos + off);
+}
+
+/** float32 scalar in vtable slot `slot` (default 0 when absent). */
+function slotFloat32(t: RawTable, slot: number): number {
   const bb = t.bb;
   if (bb === null) return 0;
   const off = bb.__offset(t.bb_pos, 4 + 2 * slot);
-  return off === 0 ? 0 : bb.readUint8(t.bb_pos + off);
+  return off === 0 ? 0 : bb.readFloat32(t.bb_pos + off);
 }
 
 /** Whether a ReshapeOptions table has its `new_shape` field (slot 0) at all. */
@@ -418,6 +476,28 @@ export function writeOptions(
       builder.addFieldInt32(0, options.valuesCount, 0);
       builder.addFieldInt32(1, options.axis, 0);
       return [OPTIONS_UNION_TYPE.PackOptions, builder.endObject()];
+    case "SubOptions":
+      builder.startObject(2);
+      builder.addFieldInt8(0, act(options.fusedActivationFunction), 0);
+      builder.addFieldInt8(1, options.potScaleInt16 ? 1 : 0, 1);
+      return [OPTIONS_UNION_TYPE.SubOptions, builder.endObject()];
+    case "DivOptions":
+      builder.startObject(1);
+      builder.addFieldInt8(0, act(options.fusedActivationFunction), 0);
+      return [OPTIONS_UNION_TYPE.DivOptions, builder.endObject()];
+    case "LeakyReluOptions":
+      builder.startObject(1);
+      builder.addFieldFloat32(0, options.alpha, 0);
+      return [OPTIONS_UNION_TYPE.LeakyReluOptions, builder.endObject()];
+    case "GeluOptions":
+      builder.startObject(1);
+      builder.addFieldInt8(0, options.approximate ? 1 : 0, 0);
+      return [OPTIONS_UNION_TYPE.GeluOptions, builder.endObject()];
+    case "CastOptions":
+      builder.startObject(2);
+      builder.addFieldInt8(0, TENSOR_TYPES.indexOf(options.inDataType), 0);
+      builder.addFieldInt8(1, TENSOR_TYPES.indexOf(options.outDataType), 0);
+      return [OPTIONS_UNION_TYPE.CastOptions, builder.endObject()];
     case "UnknownOptions":
       throw new UnsupportedError(
         `${where}: cannot write options table ${optionsTypeName(options.unionType)} (union type ${options.unionType}): tsquant does not model its fields`,

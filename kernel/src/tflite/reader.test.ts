@@ -63,7 +63,7 @@ describe("readModel on valid input", () => {
     const g = new GraphBuilder();
     const x = g.tensor("x", "float32", [2]);
     const y = g.tensor("y", "float32", [2]);
-    g.op(150, [x], [y], SAMPLE_OPTIONS.pad); // GELU; PadOptions (union type 22) patched below
+    g.op(156, [x], [y], SAMPLE_OPTIONS.pad); // ATAN2; PadOptions (union type 22) patched below
     const bytes = writeModel(g.io([x], [y]).build());
     const op = FbModel.getRootAsModel(new flatbuffers.ByteBuffer(bytes)).subgraphs(0)?.operators(0);
     assert.ok(op !== null && op !== undefined && op.bb !== null);
@@ -75,7 +75,7 @@ describe("readModel on valid input", () => {
       type: "UnknownOptions",
       unionType: 118,
     });
-    assert.equal(model.operatorCodes[0]?.builtinCode, 150);
+    assert.equal(model.operatorCodes[0]?.builtinCode, 156);
   });
 });
 

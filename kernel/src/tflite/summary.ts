@@ -57,7 +57,15 @@ function describeOptions(o: BuiltinOptions | null): string {
       return `padding=${o.padding} filter=${o.filterHeight}x${o.filterWidth} stride=${o.strideH}x${o.strideW} activation=${o.fusedActivationFunction}`;
     case "AddOptions":
     case "MulOptions":
+    case "SubOptions":
+    case "DivOptions":
       return `activation=${o.fusedActivationFunction}`;
+    case "LeakyReluOptions":
+      return `alpha=${f32(o.alpha)}`;
+    case "GeluOptions":
+      return `approximate=${o.approximate}`;
+    case "CastOptions":
+      return `${o.inDataType} → ${o.outDataType}`;
     case "ConcatenationOptions":
       return `axis=${o.axis} activation=${o.fusedActivationFunction}`;
     case "ReshapeOptions":

@@ -272,6 +272,7 @@ const BOOLEAN_OPTIONS = new Set([
   "potScaleInt16",
   "keepDims",
   "offset",
+  "approximate",
 ]);
 
 function validateOptions(
@@ -306,12 +307,12 @@ function validateOptions(
     } else if (BOOLEAN_OPTIONS.has(key)) {
       if (typeof value !== "boolean")
         fail(`${opDesc}: option ${key} = ${String(value)} is not a boolean`);
-    } else if (key === "outType") {
+    } else if (key === "outType" || key === "inDataType" || key === "outDataType") {
       if (!TENSOR_TYPES.includes(value as DType)) {
         fail(`${opDesc}: out_type ${String(value)} is not a tensor type`);
       }
-    } else if (key === "beta") {
-      if (typeof value !== "number") fail(`${opDesc}: beta ${String(value)} is not a number`);
+    } else if (key === "beta" || key === "alpha") {
+      if (typeof value !== "number") fail(`${opDesc}: ${key} ${String(value)} is not a number`);
     } else if (
       typeof value !== "number" ||
       !Number.isInteger(value) ||

@@ -1,0 +1,11 @@
+/** RELU_N1_TO_1: y = clamp(x, −1, 1); int8 requantizes from the input to the output parameters. */
+import type { Node } from "../node";
+import type { Eval, Kernel } from "./kernel";
+import { prepareClamp } from "./unary";
+
+export const ReluN1To1: Kernel = {
+  op: "RELU_N1_TO_1",
+  prepare(node: Node): Eval {
+    return prepareClamp(node, -1, 1);
+  },
+};

@@ -1,0 +1,13 @@
+/** SQRT: y = √x (float32). */
+import type { Node } from "../node";
+import type { Eval, Kernel } from "./kernel";
+import { prepareElementwise } from "./math";
+
+const f = (x: number): number => Math.fround(Math.sqrt(x));
+
+export const Sqrt: Kernel = {
+  op: "SQRT",
+  prepare(node: Node): Eval {
+    return prepareElementwise(node, f, null);
+  },
+};

@@ -1,0 +1,44 @@
+/**
+ * Shared body of the element-wise math ops (SQRT, RSQRT, EXP, LOG, ELU, …): a float32 function,
+ * and for the ops TFLite evaluates on int8 through a 256-entry table, the function the table is
+ * built from (`int8LookupTable`: dequantize, f in float32, requantize, all in float32).
+ */
+import type { Node } from "../node";
+import type { Eval } from "./kernel";
+import { int8LookupTable } from "./unary";
+
+export function prepareElementwise(
+  node: Node,
+  floatF: (x: number) => number,
+  tableF: ((x: number) => number) | null,
+): Eval {
+  const input = node.input(0);
+  const output = node.allocateOutput(0, [...input.shape]);
+  if (output.dtype !== input.dtype) {
+    throw node.unsupported(
+      `output '${output.name}' must have the input's type ${input.dtype}, found ${output.dtype}`,
+    );
+  }
+  if (input.dtype === "float32") {
+    const x = node.f32(input);
+    const y = node.f32(output);
+    const n = y.length;
+    return () => {
+      for (let i = 0; i < n; i++) y[i] = floatF(x[i]);
+    };
+  }
+  if (input.dtype === "int8" && tableF !== null) {
+    const x = node.i8(input);
+    const y = node.i8(output);
+    const inQ = node.affine(input);
+    const outQ = node.affine(output);
+    const lut = int8LookupTable(tableF, inQ.scale, inQ.zeroPoint, outQ.scale, outQ.zeroPoint);
+    const n = y.length;
+    return () => {
+      for (let i = 0; i < n; i++) y[i] = lut[x[i] + 128];
+    };
+  }
+  throw node.unsupported(
+    `input '${input.name}' has type ${input.dtype}; ${node.opName} takes float32${tableF === null ? "" : ", int8"}`,
+  );
+}
