@@ -1,14 +1,14 @@
 /** LOGICAL_AND / LOGICAL_OR: bool inputs, numpy broadcasting, bool output. */
 import type { BuiltinOpName } from "../../ir";
 import type { Node } from "../node";
-import { prepareBinary } from "./binary";
+import { prepareBroadcast } from "./binary";
 import type { Eval, Kernel } from "./kernel";
 
 export function logicalKernel(op: BuiltinOpName, f: (a: boolean, b: boolean) => boolean): Kernel {
   return {
     op,
     prepare(node: Node): Eval {
-      const { a, b, output, aIndex, bIndex, size } = prepareBinary(node);
+      const { a, b, output, aIndex, bIndex, size } = prepareBroadcast(node);
       const x1 = node.bool(a);
       const x2 = node.bool(b);
       const y = node.bool(output);
