@@ -240,6 +240,7 @@ const div = (act: "NONE" | "RELU" = "NONE"): BuiltinOptions => ({
   type: "DivOptions",
   fusedActivationFunction: act,
 });
+const gelu = (approximate: boolean): BuiltinOptions => ({ type: "GeluOptions", approximate });
 const leaky = (alpha: number): BuiltinOptions => ({ type: "LeakyReluOptions", alpha });
 const cast = (from: DType, to: DType): Case =>
   c(
@@ -518,6 +519,12 @@ parityGroup("activations vs LiteRT BUILTIN_REF", [
     "uint8",
     [0.04, 100],
   ),
+  c("GELU", gelu(false), [opnd(F, [4, 64])], F),
+  c("GELU", gelu(true), [opnd(F, [4, 64])], F),
+  c("GELU", gelu(false), [opnd("int8", [256], [0.05, 10])], "int8", [0.03, -90]),
+  c("GELU", gelu(true), [opnd("int8", [256], [0.05, 10])], "int8", [0.03, -90]),
+  c("GELU", gelu(false), [opnd("int8", [256], [0.02, -3])], "int8", [0.011, -128]),
+  c("GELU", gelu(false), [opnd("uint8", [256], [0.04, 130])], "uint8", [0.02, 10]),
   c("RELU_N1_TO_1", null, [opnd(F, [4, 64], undefined, "small")], F),
   c("RELU_N1_TO_1", null, [opnd("int8", [256], [0.02, 3])], "int8", [0.01, 0]),
   c("RELU_0_TO_1", null, [opnd(F, [4, 64], undefined, "small")], F),

@@ -3,6 +3,7 @@
  * and for the ops TFLite evaluates on int8 through a 256-entry table, the function the table is
  * built from (`int8LookupTable`: dequantize, f in float32, requantize, all in float32).
  */
+import { roundHalfAwayFromZero } from "../../quant/fixedpoint";
 import type { Node } from "../node";
 import type { Eval } from "./kernel";
 import { int8LookupTable } from "./unary";
@@ -11,6 +12,7 @@ export function prepareElementwise(
   node: Node,
   floatF: (x: number) => number,
   tableF: ((x: number) => number) | null,
+  withUint8 = false,
 ): Eval {
   const input = node.input(0);
   const output = node.allocateOutput(0, [...input.shape]);
@@ -38,7 +40,37 @@ export function prepareElementwise(
       for (let i = 0; i < n; i++) y[i] = lut[x[i] + 128];
     };
   }
+  if (input.dtype === "uint8" && tableF !== null && withUint8) {
+    const x = node.u8(input);
+    const y = node.u8(output);
+    const inQ = node.affine(input);
+    const outQ = node.affine(output);
+    const lut = uint8LookupTable(tableF, inQ.scale, inQ.zeroPoint, outQ.scale, outQ.zeroPoint);
+    const n = y.length;
+    return () => {
+      for (let i = 0; i < n; i++) y[i] = lut[x[i]];
+    };
+  }
+  const types = ["float32", ...(tableF === null ? [] : ["int8"]), ...(withUint8 ? ["uint8"] : [])];
   throw node.unsupported(
-    `input '${input.name}' has type ${input.dtype}; ${node.opName} takes float32${tableF === null ? "" : ", int8"}`,
+    `input '${input.name}' has type ${input.dtype}; ${node.opName} takes ${types.join(", ")}`,
   );
+}
+
+/** `int8LookupTable` for uint8: lut[q] for q in [0, 255], clamped to [0, 255]. */
+export function uint8LookupTable(
+  f: (x: number) => number,
+  inputScale: number,
+  inputZeroPoint: number,
+  outputScale: number,
+  outputZeroPoint: number,
+): Uint8Array {
+  const lut = new Uint8Array(256);
+  const inverseScale = Math.fround(1 / outputScale);
+  for (let q = 0; q <= 255; q++) {
+    const transformed = Math.fround(f(Math.fround(inputScale * (q - inputZeroPoint))));
+    const v = roundHalfAwayFromZero(Math.fround(transformed * inverseScale)) + outputZeroPoint;
+    lut[q] = v < 0 ? 0 : v > 255 ? 255 : v;
+  }
+  return lut;
 }

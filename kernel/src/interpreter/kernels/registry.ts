@@ -16,6 +16,7 @@ import { Equal } from "./Equal";
 import { Exp } from "./Exp";
 import { Fill } from "./Fill";
 import { FullyConnected } from "./FullyConnected";
+import { Gelu } from "./Gelu";
 import { Greater } from "./Greater";
 import { GreaterEqual } from "./GreaterEqual";
 import { HardSwish } from "./HardSwish";
@@ -70,6 +71,7 @@ export const KERNELS: readonly Kernel[] = [
   Exp,
   Fill,
   FullyConnected,
+  Gelu,
   Greater,
   GreaterEqual,
   HardSwish,
