@@ -8,6 +8,6 @@ const f = (x: number): number => Math.fround(Math.log(x));
 export const Log: Kernel = {
   op: "LOG",
   prepare(node: Node): Eval {
-    return prepareElementwise(node, f, null);
+    return prepareElementwise(node, f, f);
   },
 };

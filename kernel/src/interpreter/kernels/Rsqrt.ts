@@ -8,6 +8,6 @@ const f = (x: number): number => Math.fround(1 / Math.fround(Math.sqrt(x)));
 export const Rsqrt: Kernel = {
   op: "RSQRT",
   prepare(node: Node): Eval {
-    return prepareElementwise(node, f, null);
+    return prepareElementwise(node, f, f);
   },
 };

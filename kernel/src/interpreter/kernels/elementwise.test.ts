@@ -10,6 +10,7 @@ import type { BuiltinOptions, DType, TypedArray } from "../../ir";
 import { readModel } from "../../tflite/reader";
 import { writeModel } from "../../tflite/writer";
 import { buildModel, runOp, type OperandSpec, type TensorSpec } from "../testing";
+import { erfc } from "./Gelu";
 
 const f32 = (shape: number[], values: number[]): OperandSpec => ({
   dtype: "float32",
@@ -186,7 +187,42 @@ describe("element-wise kernels: hand-derived goldens", () => {
   });
 });
 
+test("erfc (GELU's table) agrees with reference values to 1e-13 relative, both branches", () => {
+  // erfc(x) for x = 0, ±1 (series), 2, 3, 5 (continued fraction), to 16 digits.
+  const cases: [number, number][] = [
+    [0, 1],
+    [1, 0.157299207050285131],
+    [-1, 1.842700792949714869],
+    [2, 0.004677734981047266],
+    [3, 2.209049699858544e-5],
+    [5, 1.537459794428035e-12],
+  ];
+  for (const [x, expected] of cases) {
+    const got = erfc(x);
+    assert.ok(
+      Math.abs(got - expected) <= 1e-13 * Math.abs(expected),
+      `erfc(${x}) = ${got}, expected ${expected}`,
+    );
+  }
+});
+
 describe("element-wise kernels: refusals name the op and the tensor", () => {
+  test("RELU_N1_TO_1 on int16 (LiteRT's kernel fails on it)", () => {
+    const x: OperandSpec = {
+      dtype: "int16",
+      shape: [1],
+      data: Int16Array.from([1]),
+      quant: [1e-3, 0],
+      name: "r",
+    };
+    assert.throws(
+      () => runOp("RELU_N1_TO_1", null, [x], out("int16", [1], [1e-3, 0])),
+      (e: unknown) =>
+        e instanceof UnsupportedError &&
+        /^RELU_N1_TO_1 \(op #0\).*input 'r' has type int16/.test(e.message),
+    );
+  });
+
   const unsupported = (pattern: RegExp) => (e: unknown) =>
     e instanceof UnsupportedError && pattern.test(e.message);
 

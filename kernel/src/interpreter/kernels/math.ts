@@ -13,6 +13,7 @@ export function prepareElementwise(
   floatF: (x: number) => number,
   tableF: ((x: number) => number) | null,
   withUint8 = false,
+  truncatingTableF: ((x: number) => number) | null = null,
 ): Eval {
   const input = node.input(0);
   const output = node.allocateOutput(0, [...input.shape]);
@@ -40,6 +41,22 @@ export function prepareElementwise(
       for (let i = 0; i < n; i++) y[i] = lut[x[i] + 128];
     };
   }
+  if (input.dtype === "int8" && truncatingTableF !== null) {
+    const x = node.i8(input);
+    const y = node.i8(output);
+    const inQ = node.affine(input);
+    const outQ = node.affine(output);
+    const lut = new Int8Array(256);
+    for (let q = -128; q <= 127; q++) {
+      const real = Math.fround(truncatingTableF(Math.fround(inQ.scale * (q - inQ.zeroPoint))));
+      const v = Math.trunc(Math.fround(real / outQ.scale)) + outQ.zeroPoint;
+      lut[q + 128] = v < -128 ? -128 : v > 127 ? 127 : v;
+    }
+    const n = y.length;
+    return () => {
+      for (let i = 0; i < n; i++) y[i] = lut[x[i] + 128];
+    };
+  }
   if (input.dtype === "uint8" && tableF !== null && withUint8) {
     const x = node.u8(input);
     const y = node.u8(output);
@@ -51,7 +68,11 @@ export function prepareElementwise(
       for (let i = 0; i < n; i++) y[i] = lut[x[i]];
     };
   }
-  const types = ["float32", ...(tableF === null ? [] : ["int8"]), ...(withUint8 ? ["uint8"] : [])];
+  const types = [
+    "float32",
+    ...(tableF === null && truncatingTableF === null ? [] : ["int8"]),
+    ...(withUint8 ? ["uint8"] : []),
+  ];
   throw node.unsupported(
     `input '${input.name}' has type ${input.dtype}; ${node.opName} takes ${types.join(", ")}`,
   );
