@@ -59,23 +59,23 @@ describe("readModel on valid input", () => {
     assert.deepEqual(model, floatDenseModel());
   });
 
-  test("an op unknown to tsquant and its unknown options table are readable", () => {
+  test("an op and an options union value newer than the schema are readable", () => {
     const g = new GraphBuilder();
     const x = g.tensor("x", "float32", [2]);
     const y = g.tensor("y", "float32", [2]);
-    g.op(156, [x], [y], SAMPLE_OPTIONS.pad); // ATAN2; PadOptions (union type 22) patched below
+    g.op(250, [x], [y], SAMPLE_OPTIONS.pad); // no such op yet; PadOptions (union type 22) patched below
     const bytes = writeModel(g.io([x], [y]).build());
     const op = FbModel.getRootAsModel(new flatbuffers.ByteBuffer(bytes)).subgraphs(0)?.operators(0);
     assert.ok(op !== null && op !== undefined && op.bb !== null);
     const typeAt = op.bb_pos + op.bb.__offset(op.bb_pos, 10);
     assert.equal(bytes[typeAt], 22);
-    bytes[typeAt] = 118; // WhileOptions
+    bytes[typeAt] = 200; // past the last member (RightShiftOptions = 126)
     const model = readModel(bytes);
     assert.deepEqual(sub(model).operators[0]?.builtinOptions, {
       type: "UnknownOptions",
-      unionType: 118,
+      unionType: 200,
     });
-    assert.equal(model.operatorCodes[0]?.builtinCode, 156);
+    assert.equal(model.operatorCodes[0]?.builtinCode, 250);
   });
 });
 
@@ -205,13 +205,13 @@ describe("readModel rejects malformed files with a ModelFormatError", () => {
   test("operator input index outside the tensor list, naming an unknown op", () => {
     rejects(
       broken((m) => {
-        m.operatorCodes[1] = { builtinCode: 200, customCode: null, version: 1 };
+        m.operatorCodes[1] = { builtinCode: 250, customCode: null, version: 1 };
         const op = sub(m).operators[1];
         assert.ok(op !== undefined);
         op.builtinOptions = null;
         op.inputs = [42];
       }),
-      /operator #1 \(BUILTIN_200\): input 0 refers to tensor 42, but the subgraph has 5 tensors/,
+      /operator #1 \(BUILTIN_250\): input 0 refers to tensor 42, but the subgraph has 5 tensors/,
     );
   });
 

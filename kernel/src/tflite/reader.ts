@@ -31,7 +31,7 @@ import type { QuantizationParameters as FbQuantization } from "./generated/tflit
 import type { SubGraph as FbSubGraph } from "./generated/tflite/sub-graph";
 import type { Tensor as FbTensor } from "./generated/tflite/tensor";
 import type { TensorMap as FbTensorMap } from "./generated/tflite/tensor-map";
-import { readOptions } from "./options";
+import { readOptions, readOptions2 } from "./options";
 import { validateModel } from "./validate";
 import { verifyModelBuffer } from "./verify";
 import { sourceLayout } from "./layout";
@@ -261,16 +261,13 @@ function readOperator(
   const name =
     code === undefined ? `opcode #${op.opcodeIndex()}` : opLabel(code.builtinCode, code.customCode);
   const at = `${where}: operator #${k} (${name})`;
-  if (op.builtinOptions2Type() !== 0) {
-    throw new UnsupportedError(`${at} has builtin_options_2 (StableHLO options)`);
-  }
   if (op.largeCustomOptionsSize() !== 0n) {
     throw new UnsupportedError(`${at} keeps its custom options outside the FlatBuffer`);
   }
   if (op.mutatingVariableInputsLength() > 0) {
     throw new UnsupportedError(`${at} has mutating_variable_inputs`);
   }
-  return {
+  const operator: Operator = {
     opcodeIndex: op.opcodeIndex(),
     inputs: ints(op.inputsLength(), (i) => op.inputs(i)),
     outputs: ints(op.outputsLength(), (i) => op.outputs(i)),
@@ -278,6 +275,9 @@ function readOperator(
     customOptions: has(op, 5) ? (op.customOptionsArray() ?? new Uint8Array(0)).slice() : null,
     intermediates: has(op, 8) ? ints(op.intermediatesLength(), (i) => op.intermediates(i)) : null,
   };
+  const options2 = readOptions2(op, at);
+  if (options2 !== null) operator.builtinOptions2 = options2;
+  return operator;
 }
 
 function opLabel(builtinCode: number, customCode: string | null): string {

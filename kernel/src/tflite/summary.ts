@@ -5,7 +5,8 @@
  */
 import { opName } from "../ir";
 import type { BuiltinOptions, Model, Quantization, SubGraph, Tensor } from "../ir";
-import { optionsTypeName } from "./options";
+import { optionsTableSpec, optionsTypeName } from "./options";
+import type { OptionsTableSpec } from "./options-schema";
 
 /** Shortest float text that reads back to the same float32 (e.g. 0.00392156886). */
 function f32(x: number): string {
@@ -57,15 +58,7 @@ function describeOptions(o: BuiltinOptions | null): string {
       return `padding=${o.padding} filter=${o.filterHeight}x${o.filterWidth} stride=${o.strideH}x${o.strideW} activation=${o.fusedActivationFunction}`;
     case "AddOptions":
     case "MulOptions":
-    case "SubOptions":
-    case "DivOptions":
       return `activation=${o.fusedActivationFunction}`;
-    case "LeakyReluOptions":
-      return `alpha=${f32(o.alpha)}`;
-    case "GeluOptions":
-      return `approximate=${o.approximate}`;
-    case "CastOptions":
-      return `${o.inDataType} → ${o.outDataType}`;
     case "ConcatenationOptions":
       return `axis=${o.axis} activation=${o.fusedActivationFunction}`;
     case "ReshapeOptions":
@@ -85,10 +78,31 @@ function describeOptions(o: BuiltinOptions | null): string {
     case "DequantizeOptions":
       return "";
     case "UnknownOptions":
-      return `${optionsTypeName(o.unionType)} (not modelled)`;
+      return `${optionsTypeName(o.unionType)} (newer than tsquant's schema)`;
     default:
-      return o satisfies never;
+      return describeFields(o, optionsTableSpec(o.type));
   }
+}
+
+/** `name=value` for every field not at its default, from the table's description. */
+function describeFields(o: object, spec: OptionsTableSpec): string {
+  const values = o as Readonly<Record<string, unknown>>;
+  const parts: string[] = [];
+  for (const f of spec.fields) {
+    if (f === null) continue;
+    const [name, kind, dflt = 0] = f;
+    const v = values[name];
+    if (v === null || v === undefined) continue;
+    if (Array.isArray(v)) parts.push(`${name}=[${v.join(", ")}]`);
+    else if (typeof v === "string")
+      parts.push(`${name}=${kind === "string" ? JSON.stringify(v) : v}`);
+    else if (typeof v === "boolean") {
+      if (v !== (dflt !== 0)) parts.push(v ? name : `${name}=false`);
+    } else if (typeof v === "number") {
+      if (v !== dflt) parts.push(`${name}=${kind === "float32" ? f32(v) : v}`);
+    } else parts.push(`${name}=${String(v)}`);
+  }
+  return parts.join(" ");
 }
 
 function tensorLine(model: Model, sg: SubGraph, t: Tensor, i: number): string {

@@ -7,7 +7,16 @@
 import { ModelFormatError } from "../errors";
 import { ACTIVATIONS, PADDINGS, TENSOR_TYPES, dtypeByteSize, opName, shapeSize } from "../ir";
 import type { Activation, DType, Model, Operator, Padding, SubGraph, Tensor } from "../ir";
-import { EXPECTED_OPTIONS, optionsTypeName } from "./options";
+import {
+  EXPECTED_OPTIONS,
+  EXPECTED_OPTIONS_2,
+  options2TypeName,
+  optionsTableSpec,
+  optionsTypeName,
+  schemaFieldName,
+  vectorElement,
+} from "./options";
+import type { OptionsTableSpec, ScalarKind } from "./options-schema";
 
 const INT32_MAX = 2 ** 31 - 1;
 
@@ -265,15 +274,91 @@ function validateTensor(
   }
 }
 
-/** Options fields stored as `bool` in the schema; every other numeric field is an int32. */
-const BOOLEAN_OPTIONS = new Set([
-  "keepNumDims",
-  "asymmetricQuantizeInputs",
-  "potScaleInt16",
-  "keepDims",
-  "offset",
-  "approximate",
-]);
+/** Integer range of each integer field kind (int64: the exactly representable numbers). */
+const INT_RANGE: Readonly<Partial<Record<ScalarKind, readonly [number, number]>>> = {
+  int8: [-128, 127],
+  uint8: [0, 255],
+  int16: [-32768, 32767],
+  uint16: [0, 65535],
+  int32: [-(2 ** 31), INT32_MAX],
+  uint32: [0, 2 ** 32 - 1],
+  int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+};
+
+/** Why `value` is not a valid IR value of a scalar kind, or `null` when it is. */
+function scalarProblem(value: unknown, kind: ScalarKind): string | null {
+  switch (kind) {
+    case "bool":
+      return typeof value === "boolean" ? null : "is not a boolean";
+    case "activation":
+      return ACTIVATIONS.includes(value as Activation)
+        ? null
+        : `is not one of ${ACTIVATIONS.join(", ")}`;
+    case "padding":
+      return PADDINGS.includes(value as Padding) ? null : "is not SAME or VALID";
+    case "dtype":
+      return TENSOR_TYPES.includes(value as DType) ? null : "is not a tensor type";
+    case "float32":
+      return typeof value === "number" ? null : "is not a number";
+    case "int8":
+    case "uint8":
+    case "int16":
+    case "uint16":
+    case "int32":
+    case "uint32":
+    case "int64": {
+      const [lo, hi] = INT_RANGE[kind] ?? [0, 0];
+      return typeof value === "number" && Number.isInteger(value) && value >= lo && value <= hi
+        ? null
+        : `is not an ${kind} integer`;
+    }
+    default:
+      return kind satisfies never;
+  }
+}
+
+/** Checks every field of an options table against its description. */
+function validateFields(
+  options: object,
+  spec: OptionsTableSpec,
+  at: string,
+  fail: (msg: string) => never,
+): void {
+  const values = options as Readonly<Record<string, unknown>>;
+  const known = new Set<string>(["type"]);
+  for (const f of spec.fields) {
+    if (f === null) continue;
+    const [name, kind] = f;
+    known.add(name);
+    const field = schemaFieldName(name);
+    const value = values[name];
+    if (value === undefined && f[3] === "optional") continue;
+    if (kind === "string") {
+      if (value !== null && typeof value !== "string") {
+        fail(`${at}: ${field} = ${String(value)} is not a string or null`);
+      }
+      continue;
+    }
+    const elem = vectorElement(kind);
+    if (elem !== null) {
+      if (value === null) continue;
+      if (!Array.isArray(value)) fail(`${at}: ${field} must be a list of numbers or null`);
+      for (const v of value as unknown[]) {
+        // Vectors of bool hold 0 / 1.
+        const problem = scalarProblem(v, elem === "bool" ? "uint8" : elem);
+        if (problem !== null || (elem === "bool" && v !== 0 && v !== 1)) {
+          fail(`${at}: ${field} entry ${String(v)} ${problem ?? "is not 0 or 1"}`);
+        }
+      }
+      continue;
+    }
+    const problem = scalarProblem(value, kind as ScalarKind);
+    if (problem !== null) fail(`${at}: ${field} = ${String(value)} ${problem}`);
+  }
+  for (const key of Object.keys(values)) {
+    if (!known.has(key)) fail(`${at}: ${String(values.type)} has no field ${key}`);
+  }
+}
 
 function validateOptions(
   model: Model,
@@ -283,45 +368,30 @@ function validateOptions(
 ): void {
   const code = model.operatorCodes[op.opcodeIndex];
   const options = op.builtinOptions;
-  if (code !== undefined && code.customCode === null && options !== null) {
-    const expected = EXPECTED_OPTIONS.get(code.builtinCode);
-    const actual =
-      options.type === "UnknownOptions" ? optionsTypeName(options.unionType) : options.type;
-    if (expected !== undefined && expected !== actual) {
-      fail(`${opDesc} carries ${actual}, expected ${expected ?? "no options"}`);
+  const options2 = op.builtinOptions2;
+  if (code !== undefined && code.customCode === null) {
+    if (options !== null) {
+      const expected = EXPECTED_OPTIONS.get(code.builtinCode);
+      const actual =
+        options.type === "UnknownOptions" ? optionsTypeName(options.unionType) : options.type;
+      if (expected !== undefined && expected !== actual) {
+        fail(`${opDesc} carries ${actual}, expected ${expected ?? "no options"}`);
+      }
+    }
+    if (options2 !== undefined) {
+      const expected = EXPECTED_OPTIONS_2.get(code.builtinCode);
+      const actual =
+        options2.type === "UnknownOptions" ? options2TypeName(options2.unionType) : options2.type;
+      if (expected !== undefined && expected !== actual) {
+        fail(`${opDesc} carries ${actual} in builtin_options_2, expected ${expected ?? "none"}`);
+      }
     }
   }
-  if (options === null) return;
-  for (const [key, value] of Object.entries(options)) {
-    if (key === "type" || key === "newShape") continue;
-    if (key === "padding") {
-      if (!PADDINGS.includes(value as Padding)) {
-        fail(`${opDesc}: padding ${String(value)} is not SAME or VALID`);
-      }
-    } else if (key === "fusedActivationFunction") {
-      if (!ACTIVATIONS.includes(value as Activation)) {
-        fail(
-          `${opDesc}: fused activation ${String(value)} is not one of ${ACTIVATIONS.join(", ")}`,
-        );
-      }
-    } else if (BOOLEAN_OPTIONS.has(key)) {
-      if (typeof value !== "boolean")
-        fail(`${opDesc}: option ${key} = ${String(value)} is not a boolean`);
-    } else if (key === "outType" || key === "inDataType" || key === "outDataType") {
-      if (!TENSOR_TYPES.includes(value as DType)) {
-        fail(`${opDesc}: out_type ${String(value)} is not a tensor type`);
-      }
-    } else if (key === "beta" || key === "alpha") {
-      if (typeof value !== "number") fail(`${opDesc}: ${key} ${String(value)} is not a number`);
-    } else if (
-      typeof value !== "number" ||
-      !Number.isInteger(value) ||
-      value < -(2 ** 31) ||
-      value > INT32_MAX
-    ) {
-      fail(`${opDesc}: option ${key} = ${String(value)} is not a 32-bit integer`);
-    }
+  if (options2 !== undefined && options2.type !== "UnknownOptions") {
+    validateFields(options2, optionsTableSpec(options2.type), opDesc, fail);
   }
+  if (options === null || options.type === "UnknownOptions") return;
+  validateFields(options, optionsTableSpec(options.type), opDesc, fail);
   if (
     options.type === "FullyConnectedOptions" &&
     options.weightsFormat !== 0 &&
@@ -332,19 +402,9 @@ function validateOptions(
     );
   }
   if (
-    (options.type === "FullyConnectedOptions" || options.type === "Conv2DOptions") &&
+    "quantizedBiasType" in options &&
     (options.quantizedBiasType < 0 || options.quantizedBiasType >= TENSOR_TYPES.length)
   ) {
     fail(`${opDesc}: quantized_bias_type ${options.quantizedBiasType} is not a TensorType`);
-  }
-  if (options.type === "ReshapeOptions") {
-    if (options.newShape !== null && !Array.isArray(options.newShape)) {
-      fail(`${opDesc}: new_shape must be a list of integers or null`);
-    }
-    for (const d of options.newShape ?? []) {
-      if (!Number.isInteger(d) || d < -(2 ** 31) || d > INT32_MAX) {
-        fail(`${opDesc}: new_shape entry ${d} is not a 32-bit integer`);
-      }
-    }
   }
 }

@@ -11,6 +11,9 @@
  * only the fields tsquant reads (or must see to refuse) are listed.
  */
 import { ModelFormatError } from "../errors";
+import { scalarSize, vectorElement } from "./options";
+import { BUILTIN_OPTIONS_2_TABLES, BUILTIN_OPTIONS_TABLES } from "./options-schema";
+import type { OptionsTableSpec, ScalarKind } from "./options-schema";
 
 type Field =
   | { kind: "scalar"; size: 1 | 2 | 4 | 8 }
@@ -71,37 +74,33 @@ const TENSOR = spec("Tensor", [
   [10, "external_buffer", i32],
 ]);
 
-/** Field sizes (in slot order) of the options tables tsquant models, by union type value. */
-const OPTIONS_FIELDS = new Map<number, readonly (1 | 4)[]>([
-  [1, [1, 4, 4, 1, 4, 4, 1]], // Conv2DOptions
-  [2, [1, 4, 4, 4, 1, 4, 4]], // DepthwiseConv2DOptions
-  [5, [1, 4, 4, 4, 4, 1]], // Pool2DOptions
-  [8, [1, 1, 1, 1, 1]], // FullyConnectedOptions
-  [9, [4]], // SoftmaxOptions
-  [10, [4, 1]], // ConcatenationOptions
-  [11, [1, 1]], // AddOptions
-  [21, [1]], // MulOptions
-  [22, []], // PadOptions
-  [27, [1]], // ReducerOptions
-  [32, [4, 4, 4, 4, 4, 1]], // StridedSliceOptions
-  [55, [1]], // ShapeOptions
-  [59, [4, 4]], // PackOptions
-  [38, []], // DequantizeOptions
-  [89, []], // QuantizeOptions
-]);
-
-function optionsSpec(type: number): TableSpec {
-  if (type === 17) return spec("ReshapeOptions", [[0, "new_shape", vec(4)]]);
-  const sizes = OPTIONS_FIELDS.get(type) ?? [];
-  return spec(
-    `BuiltinOptions(${type})`,
-    sizes.map((size, slot): [number, string, Field] => [
-      slot,
-      `field${slot}`,
-      { kind: "scalar", size },
-    ]),
-  );
+/** The verifier's view of an options table, from its description (options-schema.ts). */
+function describedSpec(name: string, table: OptionsTableSpec): TableSpec {
+  const fields: [number, string, Field][] = [];
+  table.fields.forEach((f, slot) => {
+    if (f === null) return;
+    const [fieldName, kind] = f;
+    const elem = vectorElement(kind);
+    const field: Field =
+      kind === "string"
+        ? str
+        : elem !== null
+          ? vec(scalarSize(elem))
+          : { kind: "scalar", size: scalarSize(kind as ScalarKind) };
+    fields.push([slot, fieldName, field]);
+  });
+  return spec(name, fields);
 }
+
+function unionSpecs(tablesByName: Readonly<Record<string, OptionsTableSpec>>) {
+  const byValue = new Map<number, TableSpec>();
+  for (const [name, t] of Object.entries(tablesByName))
+    byValue.set(t.union, describedSpec(name, t));
+  return (type: number): TableSpec => byValue.get(type) ?? opaqueSpec(`options union type ${type}`);
+}
+
+const optionsSpec = unionSpecs(BUILTIN_OPTIONS_TABLES);
+const options2Spec = unionSpecs(BUILTIN_OPTIONS_2_TABLES);
 
 const OPERATOR = spec("Operator", [
   [0, "opcode_index", i32],
@@ -116,11 +115,7 @@ const OPERATOR = spec("Operator", [
   [9, "large_custom_options_offset", i64],
   [10, "large_custom_options_size", i64],
   [11, "builtin_options_2_type", u8],
-  [
-    12,
-    "builtin_options_2",
-    { kind: "union", typeSlot: 11, specOf: () => opaqueSpec("BuiltinOptions2") },
-  ],
+  [12, "builtin_options_2", { kind: "union", typeSlot: 11, specOf: options2Spec }],
   [13, "debug_metadata_index", i32],
 ]);
 

@@ -41,7 +41,7 @@ import { SignatureDef as FbSignatureDef } from "./generated/tflite/signature-def
 import { SubGraph as FbSubGraph } from "./generated/tflite/sub-graph";
 import { Tensor as FbTensor } from "./generated/tflite/tensor";
 import { TensorMap as FbTensorMap } from "./generated/tflite/tensor-map";
-import { writeOptions } from "./options";
+import { writeOptions, writeOptions2 } from "./options";
 import { describeOp, validateModel } from "./validate";
 import { sourceLayout } from "./layout";
 import { finalizeModel } from "./versions";
@@ -217,6 +217,8 @@ function packOperator(b: flatbuffers.Builder, op: Operator, where: string): numb
   const outputs = FbOperator.createOutputsVector(b, op.outputs);
   const [optionsType, options] =
     op.builtinOptions === null ? [0, 0] : writeOptions(b, op.builtinOptions, where);
+  const [options2Type, options2] =
+    op.builtinOptions2 === undefined ? [0, 0] : writeOptions2(b, op.builtinOptions2, where);
   const customOptions = op.customOptions === null ? 0 : b.createByteVector(op.customOptions);
   const intermediates =
     op.intermediates === null ? 0 : FbOperator.createIntermediatesVector(b, op.intermediates);
@@ -233,8 +235,8 @@ function packOperator(b: flatbuffers.Builder, op: Operator, where: string): numb
     intermediates,
     0n, // large_custom_options_offset
     0n, // large_custom_options_size
-    0, // builtin_options_2: NONE
-    0,
+    options2Type,
+    options2,
     -1, // debug_metadata_index (default, not written)
   );
 }
