@@ -298,6 +298,13 @@ parityGroup("SUB vs LiteRT BUILTIN_REF", [
   c(
     "SUB",
     sub(),
+    [opnd("uint8", [16, 16], [0.05, 128]), opnd("uint8", [16], [0.02, 120])],
+    "uint8",
+    [0.06, 130],
+  ),
+  c(
+    "SUB",
+    sub(),
     [opnd("int16", [16, 64], [3e-4, 0]), opnd("int16", [16, 64], [7e-4, 0])],
     "int16",
     [9e-4, 0],

@@ -8,6 +8,7 @@
  *   y = clamp(MBQM(a' + b', 2·max / (2^20 · s_out)) + z_out).
  * NOTE: MBQM with the negated multiplier is not −MBQM: SRDHM rounds a negative product's tie
  * toward zero, a positive one's away from it.
+ * uint8: as int8.
  * int16 (16x8, zero points 0, scales not all powers of two or `pot_scale_int16` false): the same
  * with 2^15 instead of 2^20, same-shape inputs only — TFLite's broadcasting int16 path subtracts
  * raw values without rescaling, and its power-of-two path is not implemented here.
@@ -73,10 +74,10 @@ export const Sub: Kernel = {
       };
     }
 
-    if (a.dtype === "int8" || a.dtype === "int16") {
-      const x1 = node.i8or16(a);
-      const x2 = node.i8or16(b);
-      const y = node.i8or16(output);
+    if (a.dtype === "int8" || a.dtype === "uint8" || a.dtype === "int16") {
+      const x1 = node.qint(a);
+      const x2 = node.qint(b);
+      const y = node.qint(output);
       const q1 = node.affine(a);
       const q2 = node.affine(b);
       const qo = node.affine(output);
