@@ -151,6 +151,17 @@ export class Node {
     throw this.unsupported(`tensor '${t.name}' must be int32, found ${t.dtype}`);
   }
 
+  /** bool data: one byte per element, 0 or 1. */
+  bool(t: RuntimeTensor): Uint8Array {
+    if (t.data instanceof Uint8Array && t.dtype === "bool") return t.data;
+    throw this.unsupported(`tensor '${t.name}' must be bool, found ${t.dtype}`);
+  }
+
+  i64(t: RuntimeTensor): BigInt64Array {
+    if (t.data instanceof BigInt64Array) return t.data;
+    throw this.unsupported(`tensor '${t.name}' must be int64, found ${t.dtype}`);
+  }
+
   /** Integer values of a small constant operand (shape, axis, paddings): int32 or int64. */
   intValues(t: RuntimeTensor): number[] {
     if (t.data instanceof Int32Array) return Array.from(t.data);

@@ -2,6 +2,7 @@
  * The interpreter's kernels, one per builtin op, keyed by the schema's builtin code.
  */
 import { BuiltinOperator } from "../../ir";
+import { Abs } from "./Abs";
 import { Add } from "./Add";
 import { ArgMax } from "./ArgMax";
 import { ArgMin } from "./ArgMin";
@@ -9,6 +10,7 @@ import { AveragePool2D } from "./AveragePool2D";
 import { BatchToSpaceNd } from "./BatchToSpaceNd";
 import { BroadcastTo } from "./BroadcastTo";
 import { BatchMatMul } from "./BatchMatMul";
+import { Cast } from "./Cast";
 import { Concatenation } from "./Concatenation";
 import { Conv2D } from "./Conv2D";
 import { DepthToSpace } from "./DepthToSpace";
@@ -21,24 +23,49 @@ import { Gather } from "./Gather";
 import { GatherNd } from "./GatherNd";
 import type { Kernel } from "./kernel";
 import { L2Normalization } from "./L2Normalization";
+import { Div } from "./Div";
+import { Elu } from "./Elu";
+import { Equal } from "./Equal";
+import { Exp } from "./Exp";
+import { Fill } from "./Fill";
+import { Gelu } from "./Gelu";
+import { Greater } from "./Greater";
+import { GreaterEqual } from "./GreaterEqual";
+import { HardSwish } from "./HardSwish";
+import { LeakyRelu } from "./LeakyRelu";
+import { Less } from "./Less";
+import { LessEqual } from "./LessEqual";
+import { Log } from "./Log";
+import { LogicalAnd } from "./LogicalAnd";
+import { LogicalNot } from "./LogicalNot";
+import { LogicalOr } from "./LogicalOr";
 import { Logistic } from "./Logistic";
 import { LogSoftmax } from "./LogSoftmax";
 import { MaxPool2D } from "./MaxPool2D";
+import { Maximum } from "./Maximum";
 import { Mean } from "./Mean";
 import { MirrorPad } from "./MirrorPad";
+import { Minimum } from "./Minimum";
 import { Mul } from "./Mul";
+import { Neg } from "./Neg";
+import { NotEqual } from "./NotEqual";
 import { Pack } from "./Pack";
 import { Pad } from "./Pad";
 import { PadV2 } from "./PadV2";
+import { Prelu } from "./Prelu";
 import { Quantize } from "./Quantize";
 import { ReduceMax } from "./ReduceMax";
 import { ReduceMin } from "./ReduceMin";
 import { ReduceProd } from "./ReduceProd";
 import { Relu } from "./Relu";
+import { Relu0To1 } from "./Relu0To1";
 import { Relu6 } from "./Relu6";
+import { ReluN1To1 } from "./ReluN1To1";
 import { Reshape } from "./Reshape";
 import { ResizeBilinear } from "./ResizeBilinear";
 import { ResizeNearestNeighbor } from "./ResizeNearestNeighbor";
+import { Rsqrt } from "./Rsqrt";
+import { SelectV2 } from "./SelectV2";
 import { Shape } from "./Shape";
 import { Slice } from "./Slice";
 import { Softmax } from "./Softmax";
@@ -54,8 +81,14 @@ import { Tile } from "./Tile";
 import { Transpose } from "./Transpose";
 import { Unpack } from "./Unpack";
 import { TransposeConv } from "./TransposeConv";
+import { Sqrt } from "./Sqrt";
+import { SquaredDifference } from "./SquaredDifference";
+import { Sub } from "./Sub";
+import { ZerosLike } from "./ZerosLike";
+import type { Kernel } from "./kernel";
 
 export const KERNELS: readonly Kernel[] = [
+  Abs,
   Add,
   ArgMax,
   ArgMin,
@@ -63,6 +96,7 @@ export const KERNELS: readonly Kernel[] = [
   BatchToSpaceNd,
   BroadcastTo,
   BatchMatMul,
+  Cast,
   Concatenation,
   Conv2D,
   DepthToSpace,
@@ -74,24 +108,49 @@ export const KERNELS: readonly Kernel[] = [
   Gather,
   GatherNd,
   L2Normalization,
+  Div,
+  Elu,
+  Equal,
+  Exp,
+  Fill,
+  Gelu,
+  Greater,
+  GreaterEqual,
+  HardSwish,
+  LeakyRelu,
+  Less,
+  LessEqual,
+  Log,
+  LogicalAnd,
+  LogicalNot,
+  LogicalOr,
   Logistic,
   LogSoftmax,
   MaxPool2D,
+  Maximum,
   Mean,
   MirrorPad,
+  Minimum,
   Mul,
+  Neg,
+  NotEqual,
   Pack,
   Pad,
   PadV2,
+  Prelu,
   Quantize,
   ReduceMax,
   ReduceMin,
   ReduceProd,
   Relu,
+  Relu0To1,
   Relu6,
+  ReluN1To1,
   Reshape,
   ResizeBilinear,
   ResizeNearestNeighbor,
+  Rsqrt,
+  SelectV2,
   Shape,
   Slice,
   Softmax,
@@ -107,6 +166,10 @@ export const KERNELS: readonly Kernel[] = [
   Transpose,
   Unpack,
   TransposeConv,
+  Sqrt,
+  SquaredDifference,
+  Sub,
+  ZerosLike,
 ];
 
 const BY_CODE = new Map<number, Kernel>(KERNELS.map((k) => [BuiltinOperator[k.op], k]));

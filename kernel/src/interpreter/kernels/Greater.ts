@@ -1,0 +1,4 @@
+/** GREATER: y = a > b, broadcast, bool output; int8/uint8 compare real values (see `compare.ts`). */
+import { comparisonKernel, ORDER_TYPES } from "./compare";
+
+export const Greater = comparisonKernel("GREATER", (a, b) => a > b, ORDER_TYPES);

@@ -1,0 +1,4 @@
+/** GREATER_EQUAL: y = a >= b, broadcast, bool output; int8/uint8 compare real values (see `compare.ts`). */
+import { comparisonKernel, ORDER_TYPES } from "./compare";
+
+export const GreaterEqual = comparisonKernel("GREATER_EQUAL", (a, b) => a >= b, ORDER_TYPES);
