@@ -8,7 +8,7 @@ import type { BuiltinOptions, BuiltinOptions2, Model } from "../ir";
 import { vectorElement } from "./options";
 import { BUILTIN_OPTIONS_2_TABLES, BUILTIN_OPTIONS_TABLES } from "./options-schema";
 import type { FieldSpec, OptionsTableSpec, ScalarKind } from "./options-schema";
-import { GraphBuilder } from "./testing";
+import { GraphBuilder, perTensor } from "./testing";
 
 /** Fields whose value range is narrower than their storage type (checked by the validator). */
 const NARROW: Readonly<Record<string, number>> = { weightsFormat: 1, quantizedBiasType: 9 };
@@ -136,4 +136,92 @@ export function everyOptionsModel(): Model {
     add(spec.ops[0], null, tableValue(type, spec, fieldSample) as BuiltinOptions2);
   }
   return g.io([x], outs).build();
+}
+
+/**
+ * A model using every format feature tsquant carries without interpreting: quantization details,
+ * mutating_variable_inputs, debug_metadata_index, metadata_buffer, builtin_options_2 next to
+ * intermediates and custom options, a second subgraph, signatures and metadata.
+ */
+export function carriedFeaturesModel(): Model {
+  const g = new GraphBuilder();
+  const x = g.tensor("x", "float32", [2, 4]);
+  const w = g.tensor("w", "int8", [4, 4], {
+    data: new Int8Array(16).fill(3),
+    quantization: {
+      ...perTensor(0.5, 0),
+      details: {
+        type: "BlockwiseQuantization",
+        scales: 3,
+        zeroPoints: -1,
+        blockSize: 32,
+        blockShape: [1, 32],
+      },
+    },
+  });
+  const s = g.tensor("s", "float32", [4], {
+    data: new Float32Array(4).fill(0.25),
+    quantization: {
+      min: null,
+      max: null,
+      scale: null,
+      zeroPoint: null,
+      quantizedDimension: 0,
+      details: { type: "CustomQuantization", custom: Uint8Array.of(9, 8, 7) },
+    },
+  });
+  const y = g.tensor("y", "float32", [2, 4]);
+  const z = g.tensor("z", "float32", [2, 4]);
+  const c = g.tensor("c", "float32", [2, 4]);
+  g.op("FULLY_CONNECTED", [x, w, s], [y], {
+    type: "FullyConnectedOptions",
+    fusedActivationFunction: "NONE",
+    weightsFormat: 0,
+    keepNumDims: true,
+    asymmetricQuantizeInputs: false,
+    quantizedBiasType: 0,
+  });
+  g.op("STABLEHLO_COMPOSITE", [y], [z], null);
+  g.op(32, [z], [c], null);
+  const model = g.io([x], [c]).build();
+  model.operatorCodes.push({ builtinCode: 32, customCode: "TsquantCarry", version: 1 });
+  const [fc, composite, custom] = model.subgraphs[0]?.operators ?? [];
+  if (fc === undefined || composite === undefined || custom === undefined) throw new Error("ops");
+  fc.debugMetadataIndex = 4;
+  fc.mutatingVariableInputs = [false, true, false];
+  composite.intermediates = [s];
+  composite.customOptions = Uint8Array.of(1, 2);
+  composite.builtinOptions2 = {
+    type: "StableHLOCompositeOptions",
+    name: "tsquant.composite",
+    decompositionSubgraphIndex: 1,
+    compositeAttributes: [5, 6],
+    compositeAttributesFormat: 0,
+    version: 2,
+  };
+  custom.opcodeIndex = model.operatorCodes.length - 1;
+  custom.customOptions = Uint8Array.of(0xca, 0xfe);
+  custom.customOptionsFormat = 0;
+  delete custom.customOptionsFormat; // absent = FLEXBUFFERS, the only format
+  const sg = model.subgraphs[0];
+  if (sg === undefined) throw new Error("subgraph");
+  sg.debugMetadataIndex = 7;
+  model.subgraphs.push({
+    tensors: structuredClone(sg.tensors.slice(3, 4)),
+    inputs: [0],
+    outputs: [0],
+    operators: [],
+    name: "decomposition",
+  });
+  model.metadataBuffer = [0];
+  model.metadata = [{ name: "tsquant", buffer: 0 }];
+  model.signatureDefs = [
+    {
+      inputs: [{ name: "x", tensorIndex: x }],
+      outputs: [{ name: "c", tensorIndex: c }],
+      signatureKey: "serving_default",
+      subgraphIndex: 0,
+    },
+  ];
+  return model;
 }

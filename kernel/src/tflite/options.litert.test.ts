@@ -14,7 +14,7 @@ import { REPO_ROOT, VENV_PYTHON, runLiteRT } from "../../../test/helpers/litert"
 import { BuiltinOperator, dtypeCode } from "../ir";
 import type { BuiltinOptions, BuiltinOptions2, Model } from "../ir";
 import { optionsTableSpec } from "./options";
-import { everyOptionsModel } from "./options-samples";
+import { carriedFeaturesModel, everyOptionsModel } from "./options-samples";
 import { GraphBuilder } from "./testing";
 import { finalizeModel } from "./versions";
 import { writeModel } from "./writer";
@@ -107,6 +107,12 @@ describe("every options table through LiteRT's Python schema", () => {
     assert.equal(python.bytes.length, bytes.length);
     assert.ok(Buffer.from(python.bytes).equals(Buffer.from(bytes)), "bytes differ");
   });
+});
+
+test("carried features (quantization details, debug indices, …): TF's packer gives the same bytes", () => {
+  const bytes = writeModel(carriedFeaturesModel(), { dataAlignment: 1 });
+  const python = repack(bytes);
+  assert.ok(Buffer.from(python.bytes).equals(Buffer.from(bytes)), "bytes differ");
 });
 
 function oneOp(

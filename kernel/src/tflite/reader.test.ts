@@ -411,12 +411,29 @@ describe("readModel refuses format features tsquant does not model (UnsupportedE
     );
   });
 
-  test("buffer data outside the FlatBuffer (offset > 1)", () => {
+  test("buffer data outside the FlatBuffer (offset > 1) past the end of the file", () => {
     assert.throws(
       () => readModel(minimal({ bufferOffset: 4096n })),
       (e: unknown) =>
-        e instanceof UnsupportedError &&
-        /buffer #1 keeps its data outside the FlatBuffer \(offset 4096, size 8\)/.test(e.message),
+        e instanceof ModelFormatError &&
+        /buffer #1: data outside the FlatBuffer at offset 4096, size 8 ends past the end of the file/.test(
+          e.message,
+        ),
     );
   });
+});
+
+test("buffer data after the FlatBuffer (offset > 1, files over 2 GB) is read into data", () => {
+  // The offset field's value does not change the FlatBuffer's length.
+  const length = minimal({ bufferOffset: 4096n }).length;
+  const head = minimal({ bufferOffset: BigInt(length) });
+  assert.equal(head.length, length);
+  const data = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
+  const file = new Uint8Array(length + data.length);
+  file.set(head);
+  file.set(data, length);
+  const model = readModel(file);
+  assert.deepEqual(model.buffers[1]?.data, data);
+  // Written back inline: a self-contained file with the same IR.
+  assert.deepEqual(readModel(writeModel(model)).buffers[1]?.data, data);
 });

@@ -50,13 +50,27 @@ export function opaqueSpec(name: string): TableSpec {
   return spec(name, []);
 }
 
+/** CustomQuantization (1) and BlockwiseQuantization (2); other members are only framed. */
+function detailsSpec(type: number): TableSpec {
+  if (type === 1) return spec("CustomQuantization", [[0, "custom", vec(1)]]);
+  if (type === 2) {
+    return spec("BlockwiseQuantization", [
+      [0, "scales", i32],
+      [1, "zero_points", i32],
+      [2, "block_size", i32],
+      [3, "block_shape", vec(4)],
+    ]);
+  }
+  return opaqueSpec(`QuantizationDetails(${type})`);
+}
+
 const QUANTIZATION = spec("QuantizationParameters", [
   [0, "min", vec(4)],
   [1, "max", vec(4)],
   [2, "scale", vec(4)],
   [3, "zero_point", vec(8)],
   [4, "details_type", u8],
-  [5, "details", { kind: "union", typeSlot: 4, specOf: () => opaqueSpec("QuantizationDetails") }],
+  [5, "details", { kind: "union", typeSlot: 4, specOf: detailsSpec }],
   [6, "quantized_dimension", i32],
 ]);
 
