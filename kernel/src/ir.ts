@@ -415,6 +415,38 @@ export interface Tensor {
   quantization: Quantization | null;
   isVariable: boolean;
   hasRank: boolean;
+  /** `sparsity`: the buffer holds the sparse encoding; present only when the file has it. */
+  sparsity?: SparsityParameters;
+  /** `variant_tensors` (subtypes of a variant tensor); present only when the file has them. */
+  variantTensors?: VariantSubType[];
+}
+
+/** One of the index vectors of a sparse dimension (the `SparseIndexVector` union). */
+export interface SparseIndexVector {
+  type: "Int32Vector" | "Uint16Vector" | "Uint8Vector";
+  values: number[] | null;
+}
+
+/** `DimensionMetadata`: `format` 0 = DENSE, 1 = SPARSE_CSR. */
+export interface DimensionMetadata {
+  format: number;
+  denseSize: number;
+  arraySegments: SparseIndexVector | null;
+  arrayIndices: SparseIndexVector | null;
+}
+
+/** `SparsityParameters` of a sparse constant tensor, carried as read. */
+export interface SparsityParameters {
+  traversalOrder: number[] | null;
+  blockMap: number[] | null;
+  dimMetadata: DimensionMetadata[] | null;
+}
+
+/** `VariantSubType`. */
+export interface VariantSubType {
+  shape: number[] | null;
+  type: DType;
+  hasRank: boolean;
 }
 
 export interface Operator {

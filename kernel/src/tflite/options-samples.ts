@@ -213,6 +213,30 @@ export function carriedFeaturesModel(): Model {
     operators: [],
     name: "decomposition",
   });
+  // A sparse constant (CSR on dimension 1) and a variant tensor with two subtypes: not used by
+  // any op, only carried.
+  const sparse = g.tensor("sparse", "int8", [4, 4], { data: Int8Array.of(1, 2, 3, 4, 5) });
+  const variant = g.tensor("variant", "variant", []);
+  const sparseTensor = sg.tensors[sparse];
+  const variantTensor = sg.tensors[variant];
+  if (sparseTensor === undefined || variantTensor === undefined) throw new Error("tensors");
+  sparseTensor.sparsity = {
+    traversalOrder: [0, 1],
+    blockMap: null,
+    dimMetadata: [
+      { format: 0, denseSize: 4, arraySegments: null, arrayIndices: null },
+      {
+        format: 1,
+        denseSize: 0,
+        arraySegments: { type: "Int32Vector", values: [0, 2, 3, 3, 5] },
+        arrayIndices: { type: "Uint8Vector", values: [0, 3, 1, 0, 2] },
+      },
+    ],
+  };
+  variantTensor.variantTensors = [
+    { shape: [2, 3], type: "float32", hasRank: true },
+    { shape: null, type: "int32", hasRank: false },
+  ];
   model.metadataBuffer = [0];
   model.metadata = [{ name: "tsquant", buffer: 0 }];
   model.signatureDefs = [

@@ -8,6 +8,7 @@ import { Model as FbModel } from "./generated/tflite/model";
 import { SparsityParameters } from "./generated/tflite/sparsity-parameters";
 import { SubGraph as FbSubGraph } from "./generated/tflite/sub-graph";
 import { Tensor as FbTensor } from "./generated/tflite/tensor";
+import { carriedFeaturesModel } from "./options-samples";
 import { readModel } from "./reader";
 import { GraphBuilder, SAMPLE_OPTIONS, everyOpModel, floatDenseModel, perTensor } from "./testing";
 import { serializeUnchecked, writeModel } from "./writer";
@@ -403,14 +404,6 @@ describe("readModel refuses format features tsquant does not model (UnsupportedE
     assert.equal(sub(readModel(minimal({}))).tensors[0]?.name, "t");
   });
 
-  test("sparse tensor", () => {
-    assert.throws(
-      () => readModel(minimal({ sparse: true })),
-      (e: unknown) =>
-        e instanceof UnsupportedError && /tensor 't' \(#0\) is sparse/.test(e.message),
-    );
-  });
-
   test("buffer data outside the FlatBuffer (offset > 1) past the end of the file", () => {
     assert.throws(
       () => readModel(minimal({ bufferOffset: 4096n })),
@@ -420,6 +413,32 @@ describe("readModel refuses format features tsquant does not model (UnsupportedE
           e.message,
         ),
     );
+  });
+});
+
+test("MultiAxisQuantization details are refused, naming the tensor", () => {
+  const bytes = writeModel(carriedFeaturesModel());
+  const q = FbModel.getRootAsModel(new flatbuffers.ByteBuffer(bytes))
+    .subgraphs(0)
+    ?.tensors(1)
+    ?.quantization();
+  assert.ok(q !== null && q !== undefined && q.bb !== null);
+  const typeAt = q.bb_pos + q.bb.__offset(q.bb_pos, 12);
+  assert.equal(bytes[typeAt], 2); // BlockwiseQuantization
+  bytes[typeAt] = 3;
+  assert.throws(
+    () => readModel(bytes),
+    (e: unknown) =>
+      e instanceof UnsupportedError &&
+      /tensor 'w' \(#1\) uses quantization details of union type 3/.test(e.message),
+  );
+});
+
+test("a sparse tensor's (empty) sparsity table is carried", () => {
+  assert.deepEqual(sub(readModel(minimal({ sparse: true }))).tensors[0]?.sparsity, {
+    traversalOrder: null,
+    blockMap: null,
+    dimMetadata: null,
   });
 });
 

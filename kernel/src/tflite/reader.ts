@@ -33,6 +33,7 @@ import type { SubGraph as FbSubGraph } from "./generated/tflite/sub-graph";
 import type { Tensor as FbTensor } from "./generated/tflite/tensor";
 import type { TensorMap as FbTensorMap } from "./generated/tflite/tensor-map";
 import { readOptions, readOptions2 } from "./options";
+import { readSparsity, readVariantTensors } from "./sparsity";
 import { validateModel } from "./validate";
 import { verifyModelBuffer } from "./verify";
 import { sourceLayout } from "./layout";
@@ -211,13 +212,11 @@ function readTensor(t: FbTensor, i: number, where: string): Tensor {
       `${at} has unknown type ${t.type()} (expected 0..${TENSOR_TYPES.length - 1})`,
     );
   }
-  if (has(t, 6)) throw new UnsupportedError(`${at} is sparse; tsquant reads only dense tensors`);
-  if (t.variantTensorsLength() > 0) throw new UnsupportedError(`${at} has variant subtypes`);
   if (t.externalBuffer() !== 0) {
     throw new UnsupportedError(`${at} keeps its data in external buffer ${t.externalBuffer()}`);
   }
   const q = t.quantization();
-  return {
+  const tensor: Tensor = {
     name,
     type,
     shape: ints(t.shapeLength(), (j) => t.shape(j)),
@@ -227,6 +226,13 @@ function readTensor(t: FbTensor, i: number, where: string): Tensor {
     isVariable: t.isVariable(),
     hasRank: t.hasRank(),
   };
+  if (t.bb !== null) {
+    const sparsity = readSparsity(t.bb, t.bb_pos, at);
+    if (sparsity !== null) tensor.sparsity = sparsity;
+    const variants = readVariantTensors(t.bb, t.bb_pos, at);
+    if (variants !== null) tensor.variantTensors = variants;
+  }
+  return tensor;
 }
 
 function readQuantization(q: FbQuantization, at: string): Quantization {

@@ -74,6 +74,35 @@ const QUANTIZATION = spec("QuantizationParameters", [
   [6, "quantized_dimension", i32],
 ]);
 
+/** SparseIndexVector members (Int32Vector, Uint16Vector, Uint8Vector): one `values` vector. */
+function indexVectorSpec(type: number): TableSpec {
+  const size = ([4, 2, 1] as const)[type - 1];
+  return size === undefined
+    ? opaqueSpec(`SparseIndexVector(${type})`)
+    : spec("SparseIndexVector", [[0, "values", vec(size)]]);
+}
+
+const DIMENSION_METADATA = spec("DimensionMetadata", [
+  [0, "format", u8],
+  [1, "dense_size", i32],
+  [2, "array_segments_type", u8],
+  [3, "array_segments", { kind: "union", typeSlot: 2, specOf: indexVectorSpec }],
+  [4, "array_indices_type", u8],
+  [5, "array_indices", { kind: "union", typeSlot: 4, specOf: indexVectorSpec }],
+]);
+
+const SPARSITY = spec("SparsityParameters", [
+  [0, "traversal_order", vec(4)],
+  [1, "block_map", vec(4)],
+  [2, "dim_metadata", tables(DIMENSION_METADATA)],
+]);
+
+const VARIANT_SUB_TYPE = spec("VariantSubType", [
+  [0, "shape", vec(4)],
+  [1, "type", u8],
+  [2, "has_rank", u8],
+]);
+
 const TENSOR = spec("Tensor", [
   [0, "shape", vec(4)],
   [1, "type", u8],
@@ -81,10 +110,10 @@ const TENSOR = spec("Tensor", [
   [3, "name", str],
   [4, "quantization", table(QUANTIZATION)],
   [5, "is_variable", u8],
-  [6, "sparsity", table(opaqueSpec("SparsityParameters"))],
+  [6, "sparsity", table(SPARSITY)],
   [7, "shape_signature", vec(4)],
   [8, "has_rank", u8],
-  [9, "variant_tensors", vec(4)],
+  [9, "variant_tensors", tables(VARIANT_SUB_TYPE)],
   [10, "external_buffer", i32],
 ]);
 

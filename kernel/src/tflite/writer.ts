@@ -43,6 +43,7 @@ import { SubGraph as FbSubGraph } from "./generated/tflite/sub-graph";
 import { Tensor as FbTensor } from "./generated/tflite/tensor";
 import { TensorMap as FbTensorMap } from "./generated/tflite/tensor-map";
 import { writeOptions, writeOptions2 } from "./options";
+import { writeSparsity, writeVariantTensors } from "./sparsity";
 import { describeOp, validateModel } from "./validate";
 import { sourceLayout } from "./layout";
 import { finalizeModel } from "./versions";
@@ -191,10 +192,12 @@ function packTensor(b: flatbuffers.Builder, t: Tensor): number {
   const shape = FbTensor.createShapeVector(b, t.shape);
   const name = b.createString(t.name);
   const quantization = t.quantization === null ? 0 : packQuantization(b, t.quantization);
+  const sparsity = t.sparsity === undefined ? 0 : writeSparsity(b, t.sparsity);
   const shapeSignature =
     t.shapeSignature === null ? 0 : FbTensor.createShapeSignatureVector(b, t.shapeSignature);
+  const variants = t.variantTensors === undefined ? 0 : writeVariantTensors(b, t.variantTensors);
   // flatc generates no createTensor (the table has a table-typed field): add fields by hand,
-  // in schema order; sparsity, variant_tensors and external_buffer are never written.
+  // in schema order; external_buffer is never written (the reader refuses it).
   FbTensor.startTensor(b);
   FbTensor.addShape(b, shape);
   FbTensor.addType(b, dtypeCode(t.type));
@@ -202,8 +205,10 @@ function packTensor(b: flatbuffers.Builder, t: Tensor): number {
   FbTensor.addName(b, name);
   if (quantization !== 0) FbTensor.addQuantization(b, quantization);
   FbTensor.addIsVariable(b, t.isVariable);
+  if (sparsity !== 0) FbTensor.addSparsity(b, sparsity);
   if (shapeSignature !== 0) FbTensor.addShapeSignature(b, shapeSignature);
   FbTensor.addHasRank(b, t.hasRank);
+  if (variants !== 0) FbTensor.addVariantTensors(b, variants);
   return FbTensor.endTensor(b);
 }
 
