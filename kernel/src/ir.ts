@@ -385,7 +385,23 @@ export interface Quantization {
   /** int64 in the file; tsquant keeps them as numbers (the reader rejects unsafe integers). */
   zeroPoint: number[] | null;
   quantizedDimension: number;
+  /** The `details` union; the key is present only when the file has one. */
+  details?: QuantizationDetails;
 }
+
+/**
+ * `QuantizationParameters.details`: opaque custom bytes, or block-wise quantization, whose
+ * `scales` and `zeroPoints` are tensor indices (-1 / 0 = absent, as the schema stores them).
+ */
+export type QuantizationDetails =
+  | { type: "CustomQuantization"; custom: Uint8Array | null }
+  | {
+      type: "BlockwiseQuantization";
+      scales: number;
+      zeroPoints: number;
+      blockSize: number;
+      blockShape: number[] | null;
+    };
 
 export interface Tensor {
   name: string;
@@ -399,6 +415,38 @@ export interface Tensor {
   quantization: Quantization | null;
   isVariable: boolean;
   hasRank: boolean;
+  /** `sparsity`: the buffer holds the sparse encoding; present only when the file has it. */
+  sparsity?: SparsityParameters;
+  /** `variant_tensors` (subtypes of a variant tensor); present only when the file has them. */
+  variantTensors?: VariantSubType[];
+}
+
+/** One of the index vectors of a sparse dimension (the `SparseIndexVector` union). */
+export interface SparseIndexVector {
+  type: "Int32Vector" | "Uint16Vector" | "Uint8Vector";
+  values: number[] | null;
+}
+
+/** `DimensionMetadata`: `format` 0 = DENSE, 1 = SPARSE_CSR. */
+export interface DimensionMetadata {
+  format: number;
+  denseSize: number;
+  arraySegments: SparseIndexVector | null;
+  arrayIndices: SparseIndexVector | null;
+}
+
+/** `SparsityParameters` of a sparse constant tensor, carried as read. */
+export interface SparsityParameters {
+  traversalOrder: number[] | null;
+  blockMap: number[] | null;
+  dimMetadata: DimensionMetadata[] | null;
+}
+
+/** `VariantSubType`. */
+export interface VariantSubType {
+  shape: number[] | null;
+  type: DType;
+  hasRank: boolean;
 }
 
 export interface Operator {
@@ -409,6 +457,12 @@ export interface Operator {
   builtinOptions: BuiltinOptions | null;
   /** `builtin_options_2`; the key is present only when the file has one. */
   builtinOptions2?: BuiltinOptions2;
+  /** `custom_options_format` (0 = FLEXBUFFERS, the only value); absent = 0. */
+  customOptionsFormat?: number;
+  /** `mutating_variable_inputs`; present only when the file has the field. */
+  mutatingVariableInputs?: boolean[];
+  /** `debug_metadata_index`; absent = -1 (none). */
+  debugMetadataIndex?: number;
   customOptions: Uint8Array | null;
   intermediates: number[] | null;
 }
@@ -420,6 +474,8 @@ export interface SubGraph {
   /** In execution order. */
   operators: Operator[];
   name: string | null;
+  /** `debug_metadata_index`; absent = -1 (none). */
+  debugMetadataIndex?: number;
 }
 
 export interface OperatorCode {
@@ -458,6 +514,8 @@ export interface Model {
   buffers: Buffer[];
   metadata: Metadata[] | null;
   signatureDefs: SignatureDef[] | null;
+  /** Deprecated `metadata_buffer` (buffer indices); present only when the file has it. */
+  metadataBuffer?: number[];
 }
 
 /** Every element type the interpreter hands out, as a flat row-major typed array. */

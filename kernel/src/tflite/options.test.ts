@@ -16,105 +16,11 @@ import {
   vectorElement,
 } from "./options";
 import { BUILTIN_OPTIONS_2_TABLES, BUILTIN_OPTIONS_TABLES } from "./options-schema";
-import type { FieldSpec, OptionsTableSpec, ScalarKind } from "./options-schema";
+import type { FieldSpec, OptionsTableSpec } from "./options-schema";
 import { readModel } from "./reader";
 import { GraphBuilder } from "./testing";
+import { fieldDefault, fieldSample, tableValue } from "./options-samples";
 import { writeModel } from "./writer";
-
-/** Fields whose value range is narrower than their storage type (checked by the validator). */
-const NARROW: Readonly<Record<string, number>> = { weightsFormat: 1, quantizedBiasType: 9 };
-
-/** A value of `kind` different from `dflt`, distinct per slot, at the edges of the type. */
-function scalarSample(kind: ScalarKind, slot: number, dflt: number): unknown {
-  switch (kind) {
-    case "bool":
-      return dflt === 0;
-    case "activation":
-      return "RELU6";
-    case "padding":
-      return "VALID";
-    case "dtype":
-      return dflt === 7 ? "int8" : "int16";
-    case "int8":
-      return -(slot + 2);
-    case "uint8":
-      return 200 + slot;
-    case "int16":
-      return -(300 + slot);
-    case "uint16":
-      return 60000 + slot;
-    case "int32":
-      return -(1_000_000_007 + slot);
-    case "uint32":
-      return 2 ** 32 - 1 - slot;
-    case "int64":
-      return -(2 ** 40 + slot);
-    case "float32":
-      return Math.fround(-1.1 * (slot + 1));
-    default:
-      return kind satisfies never;
-  }
-}
-
-function vectorSample(elem: ScalarKind, slot: number): number[] {
-  switch (elem) {
-    case "bool":
-      return [1, 0, 1];
-    case "uint8":
-      return [0, 255, slot];
-    case "int32":
-      return [-(2 ** 31), 2 ** 31 - 1, slot];
-    case "uint32":
-      return [2 ** 32 - 1, 0, slot];
-    case "int64":
-      return [-(2 ** 53 - 1), 2 ** 53 - 1, slot];
-    case "float32":
-      return [Math.fround(0.3), -2.5, slot];
-    default:
-      return [slot];
-  }
-}
-
-function fieldSample(f: FieldSpec, slot: number): unknown {
-  const [name, kind, dflt = 0] = f;
-  const narrow = NARROW[name];
-  if (narrow !== undefined) return narrow;
-  if (kind === "string") return `${name} \u00e9\u2713`;
-  const elem = vectorElement(kind);
-  if (elem !== null) return vectorSample(elem, slot);
-  return scalarSample(kind as ScalarKind, slot, dflt);
-}
-
-function fieldDefault(f: FieldSpec): unknown {
-  const [, kind, dflt = 0, optional] = f;
-  if (optional === "optional") return undefined; // absent from the IR as from the file
-  if (kind === "string" || vectorElement(kind) !== null) return null;
-  switch (kind as ScalarKind) {
-    case "bool":
-      return dflt !== 0;
-    case "activation":
-      return "NONE";
-    case "padding":
-      return "SAME";
-    case "dtype":
-      return ["float32", "float16", "int32"][dflt];
-    default:
-      return dflt;
-  }
-}
-
-function tableValue(
-  type: string,
-  spec: OptionsTableSpec,
-  value: (f: FieldSpec, slot: number) => unknown,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = { type };
-  spec.fields.forEach((f, slot) => {
-    const v = f === null ? undefined : value(f, slot);
-    if (f !== null && v !== undefined) out[f[0]] = v;
-  });
-  return out;
-}
 
 function modelWith(
   op: string,

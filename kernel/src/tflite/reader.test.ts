@@ -8,6 +8,7 @@ import { Model as FbModel } from "./generated/tflite/model";
 import { SparsityParameters } from "./generated/tflite/sparsity-parameters";
 import { SubGraph as FbSubGraph } from "./generated/tflite/sub-graph";
 import { Tensor as FbTensor } from "./generated/tflite/tensor";
+import { carriedFeaturesModel } from "./options-samples";
 import { readModel } from "./reader";
 import { GraphBuilder, SAMPLE_OPTIONS, everyOpModel, floatDenseModel, perTensor } from "./testing";
 import { serializeUnchecked, writeModel } from "./writer";
@@ -403,20 +404,55 @@ describe("readModel refuses format features tsquant does not model (UnsupportedE
     assert.equal(sub(readModel(minimal({}))).tensors[0]?.name, "t");
   });
 
-  test("sparse tensor", () => {
-    assert.throws(
-      () => readModel(minimal({ sparse: true })),
-      (e: unknown) =>
-        e instanceof UnsupportedError && /tensor 't' \(#0\) is sparse/.test(e.message),
-    );
-  });
-
-  test("buffer data outside the FlatBuffer (offset > 1)", () => {
+  test("buffer data outside the FlatBuffer (offset > 1) past the end of the file", () => {
     assert.throws(
       () => readModel(minimal({ bufferOffset: 4096n })),
       (e: unknown) =>
-        e instanceof UnsupportedError &&
-        /buffer #1 keeps its data outside the FlatBuffer \(offset 4096, size 8\)/.test(e.message),
+        e instanceof ModelFormatError &&
+        /buffer #1: data outside the FlatBuffer at offset 4096, size 8 ends past the end of the file/.test(
+          e.message,
+        ),
     );
   });
+});
+
+test("MultiAxisQuantization details are refused, naming the tensor", () => {
+  const bytes = writeModel(carriedFeaturesModel());
+  const q = FbModel.getRootAsModel(new flatbuffers.ByteBuffer(bytes))
+    .subgraphs(0)
+    ?.tensors(1)
+    ?.quantization();
+  assert.ok(q !== null && q !== undefined && q.bb !== null);
+  const typeAt = q.bb_pos + q.bb.__offset(q.bb_pos, 12);
+  assert.equal(bytes[typeAt], 2); // BlockwiseQuantization
+  bytes[typeAt] = 3;
+  assert.throws(
+    () => readModel(bytes),
+    (e: unknown) =>
+      e instanceof UnsupportedError &&
+      /tensor 'w' \(#1\) uses quantization details of union type 3/.test(e.message),
+  );
+});
+
+test("a sparse tensor's (empty) sparsity table is carried", () => {
+  assert.deepEqual(sub(readModel(minimal({ sparse: true }))).tensors[0]?.sparsity, {
+    traversalOrder: null,
+    blockMap: null,
+    dimMetadata: null,
+  });
+});
+
+test("buffer data after the FlatBuffer (offset > 1, files over 2 GB) is read into data", () => {
+  // The offset field's value does not change the FlatBuffer's length.
+  const length = minimal({ bufferOffset: 4096n }).length;
+  const head = minimal({ bufferOffset: BigInt(length) });
+  assert.equal(head.length, length);
+  const data = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
+  const file = new Uint8Array(length + data.length);
+  file.set(head);
+  file.set(data, length);
+  const model = readModel(file);
+  assert.deepEqual(model.buffers[1]?.data, data);
+  // Written back inline: a self-contained file with the same IR.
+  assert.deepEqual(readModel(writeModel(model)).buffers[1]?.data, data);
 });

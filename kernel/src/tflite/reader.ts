@@ -7,8 +7,8 @@
  * 2. the generated bindings are read into plain IR objects, keeping "absent" (`null`) apart from
  *    "empty" so that writing the IR back reproduces the file;
  * 3. `validateModel` checks indices, data sizes, quantization and the graph order.
- * Fields that change a model's meaning but that tsquant does not model (sparsity, external
- * buffers, quantization details, …) are refused with `UnsupportedError` rather than dropped.
+ * Fields that change a model's meaning but that tsquant cannot carry (sparsity, variant
+ * tensors, external buffers, …) are refused with `UnsupportedError` rather than dropped.
  */
 import * as flatbuffers from "flatbuffers";
 import { ModelFormatError, TsquantError, UnsupportedError } from "../errors";
@@ -20,6 +20,7 @@ import type {
   Operator,
   OperatorCode,
   Quantization,
+  QuantizationDetails,
   SignatureDef,
   SubGraph,
   Tensor,
@@ -32,6 +33,7 @@ import type { SubGraph as FbSubGraph } from "./generated/tflite/sub-graph";
 import type { Tensor as FbTensor } from "./generated/tflite/tensor";
 import type { TensorMap as FbTensorMap } from "./generated/tflite/tensor-map";
 import { readOptions, readOptions2 } from "./options";
+import { readSparsity, readVariantTensors } from "./sparsity";
 import { validateModel } from "./validate";
 import { verifyModelBuffer } from "./verify";
 import { sourceLayout } from "./layout";
@@ -94,15 +96,15 @@ function parse(bytes: Uint8Array, file: string): [Model, 1 | 16] {
   for (let i = 0; i < fb.buffersLength(); i++) {
     const b = fb.buffers(i);
     if (b === null) throw new ModelFormatError(`${file}: buffer #${i} is missing`);
-    // The runtime reads data from outside the FlatBuffer only when offset > 1.
-    if (b.offset() > 1n) {
-      throw new UnsupportedError(
-        `${file}: buffer #${i} keeps its data outside the FlatBuffer (offset ${b.offset()}, size ${b.size()}); tsquant reads only self-contained models under 2 GB`,
-      );
-    }
-    // Copy: the IR must not alias the caller's bytes.
-    const data = has(b, 0) ? (b.dataArray() ?? new Uint8Array(0)).slice() : null;
-    if (data !== null && data.length > 0 && b.bb !== null) {
+    // The runtime reads data from outside the FlatBuffer when offset > 1: `size` bytes at
+    // `offset` from the start of the file (files over 2 GB). The IR holds them as `data`.
+    const data =
+      b.offset() > 1n
+        ? outside(bytes, b.offset(), b.size(), `${file}: buffer #${i}`)
+        : has(b, 0)
+          ? (b.dataArray() ?? new Uint8Array(0)).slice()
+          : null;
+    if (data !== null && data.length > 0 && b.bb !== null && has(b, 0)) {
       aligned16 &&= b.bb.__vector(b.bb_pos + b.bb.__offset(b.bb_pos, 4)) % 16 === 0;
     }
     buffers.push({ data });
@@ -112,7 +114,7 @@ function parse(bytes: Uint8Array, file: string): [Model, 1 | 16] {
   for (let s = 0; s < fb.subgraphsLength(); s++) {
     const sg = fb.subgraphs(s);
     if (sg === null) throw new ModelFormatError(`${file}: subgraph #${s} is missing`);
-    subgraphs.push(readSubGraph(sg, s, operatorCodes, file));
+    subgraphs.push(readSubGraph(sg, s, operatorCodes, file, bytes));
   }
 
   let metadata: Metadata[] | null = null;
@@ -165,6 +167,8 @@ function parse(bytes: Uint8Array, file: string): [Model, 1 | 16] {
     metadata,
     signatureDefs,
   };
+  if (has(fb, 5))
+    model.metadataBuffer = ints(fb.metadataBufferLength(), (i) => fb.metadataBuffer(i));
   return [model, aligned16 ? 16 : 1];
 }
 
@@ -173,6 +177,7 @@ function readSubGraph(
   s: number,
   operatorCodes: readonly OperatorCode[],
   file: string,
+  bytes: Uint8Array,
 ): SubGraph {
   const where = s === 0 ? file : `${file}: subgraph ${s}`;
   const tensors: Tensor[] = [];
@@ -185,15 +190,17 @@ function readSubGraph(
   for (let k = 0; k < sg.operatorsLength(); k++) {
     const op = sg.operators(k);
     if (op === null) throw new ModelFormatError(`${where}: operator #${k} is missing`);
-    operators.push(readOperator(op, k, operatorCodes, where));
+    operators.push(readOperator(op, k, operatorCodes, where, bytes));
   }
-  return {
+  const subgraph: SubGraph = {
     tensors,
     inputs: ints(sg.inputsLength(), (i) => sg.inputs(i)),
     outputs: ints(sg.outputsLength(), (i) => sg.outputs(i)),
     operators,
     name: sg.name(),
   };
+  if (sg.debugMetadataIndex() !== -1) subgraph.debugMetadataIndex = sg.debugMetadataIndex();
+  return subgraph;
 }
 
 function readTensor(t: FbTensor, i: number, where: string): Tensor {
@@ -205,13 +212,11 @@ function readTensor(t: FbTensor, i: number, where: string): Tensor {
       `${at} has unknown type ${t.type()} (expected 0..${TENSOR_TYPES.length - 1})`,
     );
   }
-  if (has(t, 6)) throw new UnsupportedError(`${at} is sparse; tsquant reads only dense tensors`);
-  if (t.variantTensorsLength() > 0) throw new UnsupportedError(`${at} has variant subtypes`);
   if (t.externalBuffer() !== 0) {
     throw new UnsupportedError(`${at} keeps its data in external buffer ${t.externalBuffer()}`);
   }
   const q = t.quantization();
-  return {
+  const tensor: Tensor = {
     name,
     type,
     shape: ints(t.shapeLength(), (j) => t.shape(j)),
@@ -221,14 +226,16 @@ function readTensor(t: FbTensor, i: number, where: string): Tensor {
     isVariable: t.isVariable(),
     hasRank: t.hasRank(),
   };
+  if (t.bb !== null) {
+    const sparsity = readSparsity(t.bb, t.bb_pos, at);
+    if (sparsity !== null) tensor.sparsity = sparsity;
+    const variants = readVariantTensors(t.bb, t.bb_pos, at);
+    if (variants !== null) tensor.variantTensors = variants;
+  }
+  return tensor;
 }
 
 function readQuantization(q: FbQuantization, at: string): Quantization {
-  if (q.detailsType() !== 0) {
-    throw new UnsupportedError(
-      `${at} uses quantization details (union type ${q.detailsType()}: custom, blockwise or multi-axis); tsquant reads only affine scale/zero_point quantization`,
-    );
-  }
   const floats = (slot: number, n: number, get: (j: number) => number | null): number[] | null =>
     has(q, slot) ? ints(n, get) : null;
   let zeroPoint: number[] | null = null;
@@ -242,13 +249,70 @@ function readQuantization(q: FbQuantization, at: string): Quantization {
       zeroPoint.push(Number(z));
     }
   }
-  return {
+  const quantization: Quantization = {
     min: floats(0, q.minLength(), (j) => q.min(j)),
     max: floats(1, q.maxLength(), (j) => q.max(j)),
     scale: floats(2, q.scaleLength(), (j) => q.scale(j)),
     zeroPoint,
     quantizedDimension: q.quantizedDimension(),
   };
+  const details = readDetails(q, at);
+  if (details !== null) quantization.details = details;
+  return quantization;
+}
+
+/** `QuantizationParameters.details` (slot 5, type in slot 4), or `null` when NONE. */
+function readDetails(q: FbQuantization, at: string): QuantizationDetails | null {
+  const type = q.detailsType();
+  if (type === 0) return null;
+  const bb = q.bb;
+  const off = bb === null ? 0 : bb.__offset(q.bb_pos, 14);
+  if (bb === null || off === 0) {
+    throw new ModelFormatError(`${at}: quantization details_type ${type} without a details table`);
+  }
+  const pos = q.bb_pos + off + bb.readInt32(q.bb_pos + off);
+  const slot = (i: number): number => bb.__offset(pos, 4 + 2 * i);
+  const int = (i: number, dflt: number): number =>
+    slot(i) === 0 ? dflt : bb.readInt32(pos + slot(i));
+  switch (type) {
+    case 1: {
+      const o = slot(0);
+      const custom =
+        o === 0
+          ? null
+          : bb.bytes().slice(bb.__vector(pos + o), bb.__vector(pos + o) + bb.__vector_len(pos + o));
+      return { type: "CustomQuantization", custom };
+    }
+    case 2: {
+      const o = slot(3);
+      const blockShape =
+        o === 0
+          ? null
+          : ints(bb.__vector_len(pos + o), (j) => bb.readInt32(bb.__vector(pos + o) + 4 * j));
+      return {
+        type: "BlockwiseQuantization",
+        scales: int(0, 0),
+        zeroPoints: int(1, 0),
+        blockSize: int(2, 0),
+        blockShape,
+      };
+    }
+    default:
+      throw new UnsupportedError(
+        `${at} uses quantization details of union type ${type} (3 = MultiAxisQuantization); tsquant carries CustomQuantization (1) and BlockwiseQuantization (2)`,
+      );
+  }
+}
+
+/** `size` bytes at `offset` from the start of the file (data kept after the FlatBuffer). */
+function outside(bytes: Uint8Array, offset: bigint, size: bigint, what: string): Uint8Array {
+  const end = offset + size;
+  if (end > BigInt(bytes.length)) {
+    throw new ModelFormatError(
+      `${what}: data outside the FlatBuffer at offset ${offset}, size ${size} ends past the end of the file (${bytes.length} bytes)`,
+    );
+  }
+  return bytes.slice(Number(offset), Number(end));
 }
 
 function readOperator(
@@ -256,27 +320,42 @@ function readOperator(
   k: number,
   operatorCodes: readonly OperatorCode[],
   where: string,
+  bytes: Uint8Array,
 ): Operator {
   const code = operatorCodes[op.opcodeIndex()];
   const name =
     code === undefined ? `opcode #${op.opcodeIndex()}` : opLabel(code.builtinCode, code.customCode);
   const at = `${where}: operator #${k} (${name})`;
-  if (op.largeCustomOptionsSize() !== 0n) {
-    throw new UnsupportedError(`${at} keeps its custom options outside the FlatBuffer`);
-  }
-  if (op.mutatingVariableInputsLength() > 0) {
-    throw new UnsupportedError(`${at} has mutating_variable_inputs`);
-  }
+  // Custom options over 2 GB live after the FlatBuffer; the IR holds them as customOptions.
+  const large =
+    op.largeCustomOptionsSize() > 0n
+      ? outside(
+          bytes,
+          op.largeCustomOptionsOffset(),
+          op.largeCustomOptionsSize(),
+          `${at} custom options`,
+        )
+      : null;
   const operator: Operator = {
     opcodeIndex: op.opcodeIndex(),
     inputs: ints(op.inputsLength(), (i) => op.inputs(i)),
     outputs: ints(op.outputsLength(), (i) => op.outputs(i)),
     builtinOptions: readOptions(op, at),
-    customOptions: has(op, 5) ? (op.customOptionsArray() ?? new Uint8Array(0)).slice() : null,
+    customOptions:
+      large ?? (has(op, 5) ? (op.customOptionsArray() ?? new Uint8Array(0)).slice() : null),
     intermediates: has(op, 8) ? ints(op.intermediatesLength(), (i) => op.intermediates(i)) : null,
   };
   const options2 = readOptions2(op, at);
   if (options2 !== null) operator.builtinOptions2 = options2;
+  if (op.customOptionsFormat() !== 0) operator.customOptionsFormat = op.customOptionsFormat();
+  if (has(op, 7)) {
+    const n = op.mutatingVariableInputsLength();
+    operator.mutatingVariableInputs = Array.from(
+      { length: n },
+      (_, i) => op.mutatingVariableInputs(i) ?? false,
+    );
+  }
+  if (op.debugMetadataIndex() !== -1) operator.debugMetadataIndex = op.debugMetadataIndex();
   return operator;
 }
 

@@ -232,7 +232,9 @@ function validateTensor(
   }
   const data = model.buffers[t.buffer]?.data;
   const elemSize = dtypeByteSize(t.type);
-  if (t.buffer !== 0 && data != null && data.length > 0 && elemSize !== null) {
+  // A sparse tensor's buffer holds its sparse encoding, not shape-many elements.
+  const dense = t.sparsity === undefined;
+  if (dense && t.buffer !== 0 && data != null && data.length > 0 && elemSize !== null) {
     const expected = shapeSize(t.shape) * elemSize;
     if (data.length !== expected) {
       fail(

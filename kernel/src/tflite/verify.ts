@@ -50,14 +50,57 @@ export function opaqueSpec(name: string): TableSpec {
   return spec(name, []);
 }
 
+/** CustomQuantization (1) and BlockwiseQuantization (2); other members are only framed. */
+function detailsSpec(type: number): TableSpec {
+  if (type === 1) return spec("CustomQuantization", [[0, "custom", vec(1)]]);
+  if (type === 2) {
+    return spec("BlockwiseQuantization", [
+      [0, "scales", i32],
+      [1, "zero_points", i32],
+      [2, "block_size", i32],
+      [3, "block_shape", vec(4)],
+    ]);
+  }
+  return opaqueSpec(`QuantizationDetails(${type})`);
+}
+
 const QUANTIZATION = spec("QuantizationParameters", [
   [0, "min", vec(4)],
   [1, "max", vec(4)],
   [2, "scale", vec(4)],
   [3, "zero_point", vec(8)],
   [4, "details_type", u8],
-  [5, "details", { kind: "union", typeSlot: 4, specOf: () => opaqueSpec("QuantizationDetails") }],
+  [5, "details", { kind: "union", typeSlot: 4, specOf: detailsSpec }],
   [6, "quantized_dimension", i32],
+]);
+
+/** SparseIndexVector members (Int32Vector, Uint16Vector, Uint8Vector): one `values` vector. */
+function indexVectorSpec(type: number): TableSpec {
+  const size = ([4, 2, 1] as const)[type - 1];
+  return size === undefined
+    ? opaqueSpec(`SparseIndexVector(${type})`)
+    : spec("SparseIndexVector", [[0, "values", vec(size)]]);
+}
+
+const DIMENSION_METADATA = spec("DimensionMetadata", [
+  [0, "format", u8],
+  [1, "dense_size", i32],
+  [2, "array_segments_type", u8],
+  [3, "array_segments", { kind: "union", typeSlot: 2, specOf: indexVectorSpec }],
+  [4, "array_indices_type", u8],
+  [5, "array_indices", { kind: "union", typeSlot: 4, specOf: indexVectorSpec }],
+]);
+
+const SPARSITY = spec("SparsityParameters", [
+  [0, "traversal_order", vec(4)],
+  [1, "block_map", vec(4)],
+  [2, "dim_metadata", tables(DIMENSION_METADATA)],
+]);
+
+const VARIANT_SUB_TYPE = spec("VariantSubType", [
+  [0, "shape", vec(4)],
+  [1, "type", u8],
+  [2, "has_rank", u8],
 ]);
 
 const TENSOR = spec("Tensor", [
@@ -67,10 +110,10 @@ const TENSOR = spec("Tensor", [
   [3, "name", str],
   [4, "quantization", table(QUANTIZATION)],
   [5, "is_variable", u8],
-  [6, "sparsity", table(opaqueSpec("SparsityParameters"))],
+  [6, "sparsity", table(SPARSITY)],
   [7, "shape_signature", vec(4)],
   [8, "has_rank", u8],
-  [9, "variant_tensors", vec(4)],
+  [9, "variant_tensors", tables(VARIANT_SUB_TYPE)],
   [10, "external_buffer", i32],
 ]);
 

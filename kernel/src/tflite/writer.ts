@@ -27,6 +27,7 @@ import type {
   Operator,
   OperatorCode,
   Quantization,
+  QuantizationDetails,
   SignatureDef,
   SubGraph,
   Tensor,
@@ -42,6 +43,7 @@ import { SubGraph as FbSubGraph } from "./generated/tflite/sub-graph";
 import { Tensor as FbTensor } from "./generated/tflite/tensor";
 import { TensorMap as FbTensorMap } from "./generated/tflite/tensor-map";
 import { writeOptions, writeOptions2 } from "./options";
+import { writeSparsity, writeVariantTensors } from "./sparsity";
 import { describeOp, validateModel } from "./validate";
 import { sourceLayout } from "./layout";
 import { finalizeModel } from "./versions";
@@ -121,6 +123,10 @@ function packModel(b: flatbuffers.Builder, model: Model, dataAlignment: number):
     b,
     offsets(model.buffers, (buf) => packBuffer(b, buf, dataAlignment)),
   );
+  const metadataBuffer =
+    model.metadataBuffer === undefined
+      ? 0
+      : FbModel.createMetadataBufferVector(b, model.metadataBuffer);
   const metadata =
     model.metadata === null
       ? 0
@@ -145,7 +151,7 @@ function packModel(b: flatbuffers.Builder, model: Model, dataAlignment: number):
     subgraphs,
     description,
     buffers,
-    0, // metadata_buffer (deprecated)
+    metadataBuffer,
     metadata,
     signatureDefs,
     0, // external_buffer_groups
@@ -171,17 +177,27 @@ function packSubGraph(b: flatbuffers.Builder, model: Model, sg: SubGraph, s: num
     offsets(sg.operators, (op, k) => packOperator(b, op, describeOp(model, op, k, s))),
   );
   const name = sg.name === null ? 0 : b.createString(sg.name);
-  return FbSubGraph.createSubGraph(b, tensors, inputs, outputs, operators, name, -1);
+  return FbSubGraph.createSubGraph(
+    b,
+    tensors,
+    inputs,
+    outputs,
+    operators,
+    name,
+    sg.debugMetadataIndex ?? -1,
+  );
 }
 
 function packTensor(b: flatbuffers.Builder, t: Tensor): number {
   const shape = FbTensor.createShapeVector(b, t.shape);
   const name = b.createString(t.name);
   const quantization = t.quantization === null ? 0 : packQuantization(b, t.quantization);
+  const sparsity = t.sparsity === undefined ? 0 : writeSparsity(b, t.sparsity);
   const shapeSignature =
     t.shapeSignature === null ? 0 : FbTensor.createShapeSignatureVector(b, t.shapeSignature);
+  const variants = t.variantTensors === undefined ? 0 : writeVariantTensors(b, t.variantTensors);
   // flatc generates no createTensor (the table has a table-typed field): add fields by hand,
-  // in schema order; sparsity, variant_tensors and external_buffer are never written.
+  // in schema order; external_buffer is never written (the reader refuses it).
   FbTensor.startTensor(b);
   FbTensor.addShape(b, shape);
   FbTensor.addType(b, dtypeCode(t.type));
@@ -189,8 +205,10 @@ function packTensor(b: flatbuffers.Builder, t: Tensor): number {
   FbTensor.addName(b, name);
   if (quantization !== 0) FbTensor.addQuantization(b, quantization);
   FbTensor.addIsVariable(b, t.isVariable);
+  if (sparsity !== 0) FbTensor.addSparsity(b, sparsity);
   if (shapeSignature !== 0) FbTensor.addShapeSignature(b, shapeSignature);
   FbTensor.addHasRank(b, t.hasRank);
+  if (variants !== 0) FbTensor.addVariantTensors(b, variants);
   return FbTensor.endTensor(b);
 }
 
@@ -200,16 +218,45 @@ function packQuantization(b: flatbuffers.Builder, q: Quantization): number {
   const scale = q.scale === null ? 0 : FbQuantization.createScaleVector(b, q.scale);
   const zeroPoint =
     q.zeroPoint === null ? 0 : FbQuantization.createZeroPointVector(b, q.zeroPoint.map(BigInt));
+  const [detailsType, details] = q.details === undefined ? [0, 0] : packDetails(b, q.details);
   return FbQuantization.createQuantizationParameters(
     b,
     min,
     max,
     scale,
     zeroPoint,
-    0, // details: NONE
-    0,
+    detailsType,
+    details,
     q.quantizedDimension,
   );
+}
+
+/** `details` union value: children first, then the table, fields in schema order. */
+function packDetails(b: flatbuffers.Builder, d: QuantizationDetails): [number, number] {
+  switch (d.type) {
+    case "CustomQuantization": {
+      const custom = d.custom === null ? 0 : b.createByteVector(d.custom);
+      b.startObject(1);
+      if (custom !== 0) b.addFieldOffset(0, custom, 0);
+      return [1, b.endObject()];
+    }
+    case "BlockwiseQuantization": {
+      let shape = 0;
+      if (d.blockShape !== null) {
+        b.startVector(4, d.blockShape.length, 4);
+        for (let i = d.blockShape.length - 1; i >= 0; i--) b.addInt32(d.blockShape[i] ?? 0);
+        shape = b.endVector();
+      }
+      b.startObject(4);
+      b.addFieldInt32(0, d.scales, 0);
+      b.addFieldInt32(1, d.zeroPoints, 0);
+      b.addFieldInt32(2, d.blockSize, 0);
+      if (shape !== 0) b.addFieldOffset(3, shape, 0);
+      return [2, b.endObject()];
+    }
+    default:
+      return d satisfies never;
+  }
 }
 
 function packOperator(b: flatbuffers.Builder, op: Operator, where: string): number {
@@ -217,11 +264,16 @@ function packOperator(b: flatbuffers.Builder, op: Operator, where: string): numb
   const outputs = FbOperator.createOutputsVector(b, op.outputs);
   const [optionsType, options] =
     op.builtinOptions === null ? [0, 0] : writeOptions(b, op.builtinOptions, where);
-  const [options2Type, options2] =
-    op.builtinOptions2 === undefined ? [0, 0] : writeOptions2(b, op.builtinOptions2, where);
   const customOptions = op.customOptions === null ? 0 : b.createByteVector(op.customOptions);
+  const mutating =
+    op.mutatingVariableInputs === undefined
+      ? 0
+      : FbOperator.createMutatingVariableInputsVector(b, op.mutatingVariableInputs);
   const intermediates =
     op.intermediates === null ? 0 : FbOperator.createIntermediatesVector(b, op.intermediates);
+  // After intermediates: children are built in field order, as TF's packer does.
+  const [options2Type, options2] =
+    op.builtinOptions2 === undefined ? [0, 0] : writeOptions2(b, op.builtinOptions2, where);
   return FbOperator.createOperator(
     b,
     op.opcodeIndex,
@@ -230,14 +282,14 @@ function packOperator(b: flatbuffers.Builder, op: Operator, where: string): numb
     optionsType,
     options,
     customOptions,
-    0, // custom_options_format: FLEXBUFFERS
-    0, // mutating_variable_inputs
+    op.customOptionsFormat ?? 0,
+    mutating,
     intermediates,
     0n, // large_custom_options_offset
     0n, // large_custom_options_size
     options2Type,
     options2,
-    -1, // debug_metadata_index (default, not written)
+    op.debugMetadataIndex ?? -1,
   );
 }
 
