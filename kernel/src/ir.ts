@@ -102,6 +102,8 @@ export const BuiltinOperator = {
   SHAPE: 77,
   PACK: 83,
   QUANTIZE: 114,
+  IF: 118,
+  WHILE: 119,
   PLACEHOLDER_FOR_GREATER_OP_CODES: 127,
 } as const;
 
@@ -190,6 +192,17 @@ export type BuiltinOptions =
     }
   | { type: "ShapeOptions"; outType: DType }
   | { type: "PackOptions"; valuesCount: number; axis: number }
+  | {
+      type: "UnidirectionalSequenceLSTMOptions";
+      fusedActivationFunction: Activation;
+      cellClip: number;
+      projClip: number;
+      timeMajor: boolean;
+      asymmetricQuantizeInputs: boolean;
+      diagonalRecurrentTensors: boolean;
+    }
+  | { type: "IfOptions"; thenSubgraphIndex: number; elseSubgraphIndex: number }
+  | { type: "WhileOptions"; condSubgraphIndex: number; bodySubgraphIndex: number }
   | { type: "UnknownOptions"; unionType: number };
 
 export type BuiltinOptionsType = BuiltinOptions["type"];

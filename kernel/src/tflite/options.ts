@@ -15,6 +15,7 @@ import { Conv2DOptions } from "./generated/tflite/conv2doptions";
 import { DepthwiseConv2DOptions } from "./generated/tflite/depthwise-conv2doptions";
 import { DequantizeOptions } from "./generated/tflite/dequantize-options";
 import { FullyConnectedOptions } from "./generated/tflite/fully-connected-options";
+import { IfOptions } from "./generated/tflite/if-options";
 import { MulOptions } from "./generated/tflite/mul-options";
 import type { Operator as FbOperator } from "./generated/tflite/operator";
 import { PackOptions } from "./generated/tflite/pack-options";
@@ -26,6 +27,8 @@ import { ReshapeOptions } from "./generated/tflite/reshape-options";
 import { ShapeOptions } from "./generated/tflite/shape-options";
 import { SoftmaxOptions } from "./generated/tflite/softmax-options";
 import { StridedSliceOptions } from "./generated/tflite/strided-slice-options";
+import { UnidirectionalSequenceLSTMOptions } from "./generated/tflite/unidirectional-sequence-lstmoptions";
+import { WhileOptions } from "./generated/tflite/while-options";
 
 type KnownOptionsType = Exclude<BuiltinOptionsType, "UnknownOptions">;
 
@@ -47,6 +50,9 @@ export const OPTIONS_UNION_TYPE: Readonly<Record<KnownOptionsType, number>> = {
   StridedSliceOptions: 32,
   ShapeOptions: 55,
   PackOptions: 59,
+  UnidirectionalSequenceLSTMOptions: 71,
+  IfOptions: 92,
+  WhileOptions: 93,
 };
 
 const TYPE_BY_UNION = new Map<number, KnownOptionsType>(
@@ -83,6 +89,9 @@ export const EXPECTED_OPTIONS: ReadonlyMap<number, KnownOptionsType | null> = ne
   [BuiltinOperator.STRIDED_SLICE, "StridedSliceOptions"],
   [BuiltinOperator.SHAPE, "ShapeOptions"],
   [BuiltinOperator.PACK, "PackOptions"],
+  [BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM, "UnidirectionalSequenceLSTMOptions"],
+  [BuiltinOperator.IF, "IfOptions"],
+  [BuiltinOperator.WHILE, "WhileOptions"],
   [BuiltinOperator.LOGISTIC, null],
   [BuiltinOperator.TANH, null],
   [BuiltinOperator.RELU, null],
@@ -248,6 +257,34 @@ export function readOptions(op: FbOperator, where: string): BuiltinOptions | nul
       const o = op.builtinOptions(new PackOptions());
       return { type: known, valuesCount: slotInt32(o, 0), axis: slotInt32(o, 1) };
     }
+    case "UnidirectionalSequenceLSTMOptions": {
+      const o = op.builtinOptions(new UnidirectionalSequenceLSTMOptions());
+      return {
+        type: known,
+        fusedActivationFunction: activation(slotInt8(o, 0), at),
+        cellClip: slotFloat32(o, 1),
+        projClip: slotFloat32(o, 2),
+        timeMajor: slotUint8(o, 3) !== 0,
+        asymmetricQuantizeInputs: slotUint8(o, 4) !== 0,
+        diagonalRecurrentTensors: slotUint8(o, 5) !== 0,
+      };
+    }
+    case "IfOptions": {
+      const o = op.builtinOptions(new IfOptions());
+      return {
+        type: known,
+        thenSubgraphIndex: slotInt32(o, 0),
+        elseSubgraphIndex: slotInt32(o, 1),
+      };
+    }
+    case "WhileOptions": {
+      const o = op.builtinOptions(new WhileOptions());
+      return {
+        type: known,
+        condSubgraphIndex: slotInt32(o, 0),
+        bodySubgraphIndex: slotInt32(o, 1),
+      };
+    }
     default:
       return known satisfies never;
   }
@@ -265,6 +302,22 @@ function slotInt32(t: RawTable, slot: number): number {
   if (bb === null) return 0;
   const off = bb.__offset(t.bb_pos, 4 + 2 * slot);
   return off === 0 ? 0 : bb.readInt32(t.bb_pos + off);
+}
+
+/** int8 scalar (an enum such as ActivationFunctionType) in vtable slot `slot` (default 0). */
+function slotInt8(t: RawTable, slot: number): number {
+  const bb = t.bb;
+  if (bb === null) return 0;
+  const off = bb.__offset(t.bb_pos, 4 + 2 * slot);
+  return off === 0 ? 0 : bb.readInt8(t.bb_pos + off);
+}
+
+/** float32 scalar in vtable slot `slot` (default 0 when absent). */
+function slotFloat32(t: RawTable, slot: number): number {
+  const bb = t.bb;
+  if (bb === null) return 0;
+  const off = bb.__offset(t.bb_pos, 4 + 2 * slot);
+  return off === 0 ? 0 : bb.readFloat32(t.bb_pos + off);
 }
 
 /** uint8 / bool scalar in vtable slot `slot` (default 0 when absent). */
@@ -418,6 +471,25 @@ export function writeOptions(
       builder.addFieldInt32(0, options.valuesCount, 0);
       builder.addFieldInt32(1, options.axis, 0);
       return [OPTIONS_UNION_TYPE.PackOptions, builder.endObject()];
+    case "UnidirectionalSequenceLSTMOptions":
+      builder.startObject(6);
+      builder.addFieldInt8(0, act(options.fusedActivationFunction), 0);
+      builder.addFieldFloat32(1, options.cellClip, 0);
+      builder.addFieldFloat32(2, options.projClip, 0);
+      builder.addFieldInt8(3, options.timeMajor ? 1 : 0, 0);
+      builder.addFieldInt8(4, options.asymmetricQuantizeInputs ? 1 : 0, 0);
+      builder.addFieldInt8(5, options.diagonalRecurrentTensors ? 1 : 0, 0);
+      return [OPTIONS_UNION_TYPE.UnidirectionalSequenceLSTMOptions, builder.endObject()];
+    case "IfOptions":
+      builder.startObject(2);
+      builder.addFieldInt32(0, options.thenSubgraphIndex, 0);
+      builder.addFieldInt32(1, options.elseSubgraphIndex, 0);
+      return [OPTIONS_UNION_TYPE.IfOptions, builder.endObject()];
+    case "WhileOptions":
+      builder.startObject(2);
+      builder.addFieldInt32(0, options.condSubgraphIndex, 0);
+      builder.addFieldInt32(1, options.bodySubgraphIndex, 0);
+      return [OPTIONS_UNION_TYPE.WhileOptions, builder.endObject()];
     case "UnknownOptions":
       throw new UnsupportedError(
         `${where}: cannot write options table ${optionsTypeName(options.unionType)} (union type ${options.unionType}): tsquant does not model its fields`,

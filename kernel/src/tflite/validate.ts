@@ -272,7 +272,12 @@ const BOOLEAN_OPTIONS = new Set([
   "potScaleInt16",
   "keepDims",
   "offset",
+  "timeMajor",
+  "diagonalRecurrentTensors",
 ]);
+
+/** Float-valued options (checked to be numbers). */
+const FLOAT_OPTIONS = new Set(["beta", "cellClip", "projClip"]);
 
 function validateOptions(
   model: Model,
@@ -310,8 +315,8 @@ function validateOptions(
       if (!TENSOR_TYPES.includes(value as DType)) {
         fail(`${opDesc}: out_type ${String(value)} is not a tensor type`);
       }
-    } else if (key === "beta") {
-      if (typeof value !== "number") fail(`${opDesc}: beta ${String(value)} is not a number`);
+    } else if (FLOAT_OPTIONS.has(key)) {
+      if (typeof value !== "number") fail(`${opDesc}: ${key} ${String(value)} is not a number`);
     } else if (
       typeof value !== "number" ||
       !Number.isInteger(value) ||
