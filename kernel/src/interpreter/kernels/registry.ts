@@ -9,6 +9,7 @@ import { Conv2D } from "./Conv2D";
 import { DepthwiseConv2D } from "./DepthwiseConv2D";
 import { Dequantize } from "./Dequantize";
 import { FullyConnected } from "./FullyConnected";
+import { If } from "./If";
 import type { Kernel } from "./kernel";
 import { Logistic } from "./Logistic";
 import { MaxPool2D } from "./MaxPool2D";
@@ -24,6 +25,8 @@ import { Shape } from "./Shape";
 import { Softmax } from "./Softmax";
 import { StridedSlice } from "./StridedSlice";
 import { Tanh } from "./Tanh";
+import { UnidirectionalSequenceLstm } from "./UnidirectionalSequenceLstm";
+import { While } from "./While";
 
 export const KERNELS: readonly Kernel[] = [
   Add,
@@ -33,6 +36,7 @@ export const KERNELS: readonly Kernel[] = [
   DepthwiseConv2D,
   Dequantize,
   FullyConnected,
+  If,
   Logistic,
   MaxPool2D,
   Mean,
@@ -47,6 +51,8 @@ export const KERNELS: readonly Kernel[] = [
   Softmax,
   StridedSlice,
   Tanh,
+  UnidirectionalSequenceLstm,
+  While,
 ];
 
 const BY_CODE = new Map<number, Kernel>(KERNELS.map((k) => [BuiltinOperator[k.op], k]));
