@@ -11,8 +11,6 @@ import { loadNpy } from "../../kernel/src/data/npy";
 import { UnsupportedError } from "../../kernel/src/errors";
 import { Interpreter } from "../../kernel/src/interpreter";
 import type { NDArray } from "../../kernel/src/ir";
-import { readModel } from "../../kernel/src/tflite/reader";
-import { writeModel } from "../../kernel/src/tflite/writer";
 import { liteRTAvailable, REPO_ROOT, runLiteRT } from "../helpers/litert";
 import { assertParity } from "./parity";
 
