@@ -2,7 +2,9 @@
  * UNIDIRECTIONAL_SEQUENCE_LSTM (float32) on hand-built one-op models covering the optional
  * operands TF's Keras conversion does not use — CIFG (no input gate), peephole, projection with
  * and without bias, layer norm, time-major input, cell and projection clipping, batch > 1,
- * RELU as the activation — each run for three invokes in a row (state carried) and compared
+ * RELU as the activation, hybrid int8 weights with symmetric and asymmetric rows (not with
+ * projection: see the interpreter README) — each run
+ * for three invokes in a row (state carried) and compared
  * with LiteRT BUILTIN_REF, then once more after `resetAllVariables()`.
  */
 import assert from "node:assert/strict";
@@ -31,6 +33,8 @@ interface Case {
   cellClip?: number;
   projClip?: number;
   activation?: Activation;
+  /** Hybrid: int8 weight matrices and peephole weights (one scale each), float activations. */
+  hybrid?: "symmetric" | "asymmetric";
 }
 
 const CASES: Case[] = [
@@ -89,6 +93,37 @@ const CASES: Case[] = [
     timeMajor: true,
   },
   {
+    name: "hybrid, symmetric rows",
+    batch: 2,
+    time: 4,
+    nInput: 5,
+    nCell: 6,
+    nOutput: 6,
+    hybrid: "symmetric",
+  },
+  {
+    name: "hybrid, asymmetric rows, peephole",
+    batch: 2,
+    time: 4,
+    nInput: 5,
+    nCell: 6,
+    nOutput: 6,
+    peephole: true,
+    hybrid: "asymmetric",
+  },
+  {
+    name: "hybrid, CIFG, layer norm, time major",
+    batch: 2,
+    time: 3,
+    nInput: 4,
+    nCell: 5,
+    nOutput: 5,
+    cifg: true,
+    layerNorm: true,
+    timeMajor: true,
+    hybrid: "asymmetric",
+  },
+  {
     name: "RELU activation",
     batch: 1,
     time: 4,
@@ -117,6 +152,13 @@ function lstmModel(c: Case, seed: number): Model {
       scale,
     ),
   });
+  /** A weight: float32, or for hybrid cases int8 in [−127, 127] with scale 0.6/127. */
+  const weight = (shape: number[]): TensorSpec => {
+    if (c.hybrid === undefined) return constant(shape);
+    const n = shape.reduce((a, b) => a * b, 1);
+    const q = Int8Array.from({ length: n }, () => Math.round((rnd() * 2 - 1) * 127));
+    return { dtype: "int8", shape, data: q, quant: [0.6 / 127, 0] };
+  };
   const inShape = c.timeMajor ? [c.time, c.batch, c.nInput] : [c.batch, c.time, c.nInput];
   const inputs: number[] = [add({ dtype: "float32", shape: inShape, name: "x" })];
   for (let k = 0; k < 4; k++)
@@ -127,7 +169,7 @@ function lstmModel(c: Case, seed: number): Model {
     inputs.push(add(c.peephole && !(c.cifg && k === 0) ? constant([c.nCell]) : null));
   }
   for (let k = 0; k < 4; k++) inputs.push(add(c.cifg && k === 0 ? null : constant([c.nCell], 0.3)));
-  inputs.push(add(c.projection ? constant([c.nOutput, c.nCell]) : null));
+  inputs.push(add(c.projection ? weight([c.nOutput, c.nCell]) : null));
   inputs.push(add(c.projection === "bias" ? constant([c.nOutput], 0.2) : null));
   inputs.push(add({ dtype: "float32", shape: [c.batch, c.nOutput], variable: true, name: "h" }));
   inputs.push(add({ dtype: "float32", shape: [c.batch, c.nCell], variable: true, name: "c" }));
@@ -149,7 +191,7 @@ function lstmModel(c: Case, seed: number): Model {
           cellClip: c.cellClip ?? 0,
           projClip: c.projClip ?? 0,
           timeMajor: c.timeMajor ?? false,
-          asymmetricQuantizeInputs: false,
+          asymmetricQuantizeInputs: c.hybrid === "asymmetric",
           diagonalRecurrentTensors: false,
         },
       },

@@ -53,7 +53,7 @@ function runOurs(model: string, x: NDArray, resetEvery?: number): NDArray {
 
 describe("fused LSTM fixtures vs LiteRT BUILTIN_REF", { skip: !liteRTAvailable() }, () => {
   const seq = loadNpy(fixture("rnn_seq_float32.npy"));
-  for (const name of ["rnn_lstm_float32"]) {
+  for (const name of ["rnn_lstm_float32", "rnn_lstm_dynamic"]) {
     for (const resetEvery of [undefined, 1, 3]) {
       const how =
         resetEvery === undefined ? "state carried over 6 invokes" : `reset every ${resetEvery}`;

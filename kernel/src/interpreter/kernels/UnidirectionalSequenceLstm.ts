@@ -1,5 +1,5 @@
 /**
- * UNIDIRECTIONAL_SEQUENCE_LSTM (float32): an LSTM over a sequence, its state in two variable
+ * UNIDIRECTIONAL_SEQUENCE_LSTM (float32, and hybrid: int8 weights): an LSTM over a sequence, its state in two variable
  * tensors that persist between invokes. Per time step t and batch row b, with x the input row,
  * h the output state and c the cell state (all float32, every step rounded to float32):
  *
@@ -17,19 +17,34 @@
  * weights (5 optional); 9–11 peephole (optional); 12–15 biases (12 optional); 16 projection
  * weights, 17 projection bias (optional); 18 output state, 19 cell state (variables); 20–23
  * layer-norm coefficients (optional). LiteRT: lstm_eval.cc, unidirectional_sequence_lstm.cc.
+ *
+ * Hybrid (TF's dynamic-range conversion): int8 weight matrices with one scale each; per step the
+ * input row, the output-state row and the projection input are quantized to int8 (symmetric,
+ * or asymmetric with `asymmetricQuantizeInputs`), each product is Σ w·q − rowSum·zp in
+ * integers scaled by f32(s_row · s_w), added to the float gate; int8 peephole weights are
+ * dequantized. Biases and layer-norm coefficients stay float32.
  */
 import { ModelFormatError } from "../../errors";
 import type { Activation } from "../../ir";
 import type { Node } from "../node";
 import type { RuntimeTensor } from "../tensor";
+import { asymmetricQuantizeRow, symmetricQuantizeRow } from "./hybrid";
 import type { Kernel } from "./kernel";
 
 const f32 = Math.fround;
 
-/** One gate's operands (float32 data, or null when absent). */
+/**
+ * A weight matrix: float32, or int8 with one scale (hybrid models) and its row sums (for the
+ * zero point of asymmetrically quantized rows).
+ */
+type Weights =
+  | { kind: "float"; w: Float32Array }
+  | { kind: "int8"; w: Int8Array; scale: number; rowSums: Int32Array };
+
+/** One gate's operands (null when absent); peephole weights dequantized to float32. */
 interface Gate {
-  inputWeights: Float32Array;
-  recurrentWeights: Float32Array;
+  inputWeights: Weights;
+  recurrentWeights: Weights;
   peephole: Float32Array | null;
   bias: Float32Array;
   layerNorm: Float32Array | null;
@@ -43,9 +58,9 @@ export const UnidirectionalSequenceLstm: Kernel = {
     if (input.dtype !== "float32") {
       throw node.unsupported("only float32 activations (integer LSTM is not implemented)");
     }
-    const weightsType = node.input(2).dtype;
-    if (weightsType !== "float32") {
-      throw node.unsupported(`${weightsType} weights (hybrid LSTM is not implemented)`);
+    const hybrid = node.input(2).dtype === "int8";
+    if (hybrid && o.diagonalRecurrentTensors) {
+      throw node.unsupported("diagonal recurrent tensors with int8 weights");
     }
     node.expectRank(input, 3);
     const [d0 = 0, d1 = 0, nInput = 0] = input.shape;
@@ -64,24 +79,48 @@ export const UnidirectionalSequenceLstm: Kernel = {
     const recurrentForget = node.input(6);
     const nOutput = o.diagonalRecurrentTensors ? nCell : (recurrentForget.shape[1] ?? 0);
 
-    const vector = (i: number, what: string, size: number): Float32Array | null => {
+    /** A float32 vector, or (hybrid weights only) an int8 one dequantized: f32(q · scale). */
+    const vector = (
+      i: number,
+      what: string,
+      size: number,
+      weights = false,
+    ): Float32Array | null => {
       const t = node.optionalInput(i);
       if (t === null) return null;
       expectShape(node, t, what, [size]);
+      if (weights && t.dtype === "int8") {
+        const scale = node.affine(t).scale;
+        return Float32Array.from(node.i8(t), (q) => f32(q * scale));
+      }
       return node.f32(t);
     };
-    const matrix = (i: number, what: string, rows: number, cols: number): Float32Array | null => {
+    const matrix = (i: number, what: string, rows: number, cols: number): Weights | null => {
       const t = node.optionalInput(i);
       if (t === null) return null;
       expectShape(node, t, what, [rows, cols]);
-      return node.f32(t);
+      if (t.dtype !== "int8") return { kind: "float", w: node.f32(t) };
+      const q = node.affine(t);
+      if (q.zeroPoint !== 0)
+        throw node.unsupported(`int8 weights '${t.name}' with zero point ${q.zeroPoint}`);
+      const w = node.i8(t);
+      const rowSums = new Int32Array(rows);
+      for (let r = 0; r < rows; r++) {
+        let sum = 0;
+        for (let k = 0; k < cols; k++) sum += w[r * cols + k] ?? 0;
+        rowSums[r] = sum;
+      }
+      return { kind: "int8", w, scale: q.scale, rowSums };
     };
     const required = <T>(v: T | null, i: number, what: string): T => {
       if (v === null) throw new ModelFormatError(`${node.label}: ${what} (input ${i}) is missing`);
       return v;
     };
-    const recurrent = (i: number, what: string): Float32Array | null =>
-      o.diagonalRecurrentTensors ? vector(i, what, nCell) : matrix(i, what, nCell, nOutput);
+    const recurrent = (i: number, what: string): Weights | null => {
+      if (!o.diagonalRecurrentTensors) return matrix(i, what, nCell, nOutput);
+      const v = vector(i, what, nCell);
+      return v === null ? null : { kind: "float", w: v };
+    };
 
     const names = ["input", "forget", "cell", "output"] as const;
     const gate = (k: number): Gate | null => {
@@ -94,7 +133,8 @@ export const UnidirectionalSequenceLstm: Kernel = {
         inputWeights: required(inputWeights, 1 + k, `input_to_${name}_weights`),
         recurrentWeights: required(recurrentWeights, 5 + k, `recurrent_to_${name}_weights`),
         // The cell gate has no peephole (input 9 + 2 is the output gate's).
-        peephole: k === 2 ? null : vector(k === 3 ? 11 : 9 + k, `cell_to_${name}_weights`, nCell),
+        peephole:
+          k === 2 ? null : vector(k === 3 ? 11 : 9 + k, `cell_to_${name}_weights`, nCell, true),
         bias: required(bias, 12 + k, `${name}_gate_bias`),
         layerNorm: vector(20 + k, `${name}_layer_norm_coefficients`, nCell),
       };
@@ -142,6 +182,58 @@ export const UnidirectionalSequenceLstm: Kernel = {
     const go = new Float32Array(nCell);
     const scratch = new Float32Array(nCell);
     const hNew = new Float32Array(nOutput);
+    // Hybrid: each step's input row, output-state row and projection input quantized to int8
+    // (symmetric, or asymmetric with `asymmetricQuantizeInputs`), one scale per row.
+    const xq = new Int8Array(nInput);
+    const hq = new Int8Array(nOutput);
+    const sq = new Int8Array(nCell);
+    const xRow = { scale: 1, zeroPoint: 0 };
+    const hRow = { scale: 1, zeroPoint: 0 };
+    const sRow = { scale: 1, zeroPoint: 0 };
+    const quantizeRow = (
+      v: Float32Array,
+      off: number,
+      n: number,
+      q: Int8Array,
+      row: { scale: number; zeroPoint: number },
+    ): void => {
+      const view = v.subarray(off, off + n);
+      if (o.asymmetricQuantizeInputs) {
+        asymmetricQuantizeRow(view, 0, n, q, row);
+      } else {
+        row.scale = symmetricQuantizeRow(view, 0, n, q);
+        row.zeroPoint = 0;
+      }
+    };
+
+    /**
+     * acc[r] += W[r] · v for every row r. Float: the dot product accumulated from 0 in float32,
+     * then added. int8: Σ W·q − rowSum · zeroPoint in integers, times f32(s_row · s_W).
+     */
+    const accumulate = (
+      wt: Weights,
+      acc: Float32Array,
+      rows: number,
+      cols: number,
+      v: Float32Array,
+      vOff: number,
+      q: Int8Array,
+      row: { scale: number; zeroPoint: number },
+    ): void => {
+      if (wt.kind === "float") {
+        for (let r = 0; r < rows; r++) {
+          acc[r] = f32((acc[r] ?? 0) + dot(wt.w, r * cols, v, vOff, cols));
+        }
+        return;
+      }
+      const scale = f32(row.scale * wt.scale);
+      for (let r = 0; r < rows; r++) {
+        let sum = 0;
+        for (let k = 0; k < cols; k++) sum += (wt.w[r * cols + k] ?? 0) * (q[k] ?? 0);
+        sum -= (wt.rowSums[r] ?? 0) * row.zeroPoint;
+        acc[r] = f32((acc[r] ?? 0) + f32(sum * scale));
+      }
+    };
 
     /** Pre-activation of one gate for row (xOff, b) into `acc`, then its activation. */
     const computeGate = (
@@ -152,15 +244,15 @@ export const UnidirectionalSequenceLstm: Kernel = {
       cOff: number,
       f: (v: number) => number,
     ): void => {
-      for (let r = 0; r < nCell; r++) {
-        acc[r] = g.layerNorm === null ? (g.bias[r] ?? 0) : 0;
-        acc[r] = f32((acc[r] ?? 0) + dot(g.inputWeights, r * nInput, x, xOff, nInput));
-      }
-      for (let r = 0; r < nCell; r++) {
-        const rec = diagonal
-          ? f32((g.recurrentWeights[r] ?? 0) * (h[hOff + r] ?? 0))
-          : dot(g.recurrentWeights, r * nOutput, h, hOff, nOutput);
-        acc[r] = f32((acc[r] ?? 0) + rec);
+      for (let r = 0; r < nCell; r++) acc[r] = g.layerNorm === null ? (g.bias[r] ?? 0) : 0;
+      accumulate(g.inputWeights, acc, nCell, nInput, x, xOff, xq, xRow);
+      const rw = g.recurrentWeights;
+      if (diagonal && rw.kind === "float") {
+        for (let r = 0; r < nCell; r++) {
+          acc[r] = f32((acc[r] ?? 0) + f32((rw.w[r] ?? 0) * (h[hOff + r] ?? 0)));
+        }
+      } else {
+        accumulate(rw, acc, nCell, nOutput, h, hOff, hq, hRow);
       }
       if (g.peephole !== null) {
         for (let r = 0; r < nCell; r++) {
@@ -179,6 +271,10 @@ export const UnidirectionalSequenceLstm: Kernel = {
     const step = (xOff: number, b: number, yOff: number): void => {
       const hOff = b * nOutput;
       const cOff = b * nCell;
+      if (hybrid) {
+        quantizeRow(x, xOff, nInput, xq, xRow);
+        quantizeRow(h, hOff, nOutput, hq, hRow);
+      }
       if (inputGate !== null) computeGate(inputGate, gi, xOff, hOff, cOff, sigmoid);
       computeGate(forgetGate, gf, xOff, hOff, cOff, sigmoid);
       computeGate(cellGate, gc, xOff, hOff, cOff, act);
@@ -194,10 +290,13 @@ export const UnidirectionalSequenceLstm: Kernel = {
       if (projection === null) {
         hNew.set(scratch.subarray(0, nOutput));
       } else {
-        for (let r = 0; r < nOutput; r++) {
-          let v = f32((projectionBias?.[r] ?? 0) + dot(projection, r * nCell, scratch, 0, nCell));
-          if (projClip > 0) v = Math.min(projClip, Math.max(-projClip, v));
-          hNew[r] = v;
+        if (projection.kind === "int8") quantizeRow(scratch, 0, nCell, sq, sRow);
+        for (let r = 0; r < nOutput; r++) hNew[r] = projectionBias?.[r] ?? 0;
+        accumulate(projection, hNew, nOutput, nCell, scratch, 0, sq, sRow);
+        if (projClip > 0) {
+          for (let r = 0; r < nOutput; r++) {
+            hNew[r] = Math.min(projClip, Math.max(-projClip, hNew[r] ?? 0));
+          }
         }
       }
       h.set(hNew, hOff);
