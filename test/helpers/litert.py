@@ -6,6 +6,7 @@ exchanging arrays as .npy files.
 
     litert.py --model M.tflite --out DIR [--input X0.npy --input X1.npy ...]
               [--resolver ref|default|no-delegates] [--batch B] [--all-tensors]
+              [--reset-every K]
 
 Inputs: one .npy per model input, in get_input_details() order. Each holds N samples stacked on
 axis 0: its shape is [N, *rest] where the model's input shape is [b, *rest], and its dtype is the
@@ -19,6 +20,10 @@ shorter chunk), which only works for models whose graph allows it.
 Resolvers: `ref` = OpResolverType.BUILTIN_REF (reference kernels, no delegate), `default` = AUTO
 (optimized kernels + the default XNNPACK delegate), `no-delegates` =
 BUILTIN_WITHOUT_DEFAULT_DELEGATES (optimized kernels, no XNNPACK).
+
+State: variable tensors (an LSTM's state) carry over from one invoke to the next, as in LiteRT;
+with --reset-every K, reset_all_variables() runs before chunks 0, K, 2K, ... (K = 1: every
+invoke starts from zero state).
 
 Writes to DIR: output_<i>.npy (each output, the chunks concatenated on axis 0) and details.json
 (input/output details, number of invocations, seconds spent invoking, runtime versions).
@@ -120,6 +125,8 @@ def run(args: argparse.Namespace) -> None:
 
     model_batch = int(in_details[0]["shape"][0]) if in_details else 1
     batch = args.batch if args.batch is not None else model_batch
+    if args.reset_every is not None and args.reset_every < 1:
+        raise HarnessError(f"--reset-every must be >= 1, got {args.reset_every}")
     if batch < 1:
         raise HarnessError(f"--batch must be >= 1, got {batch}")
     if n == 0:
@@ -135,7 +142,7 @@ def run(args: argparse.Namespace) -> None:
     outs: list[list] = []
     seconds = 0.0
     out_details = interp.get_output_details()
-    for start, stop in chunks:
+    for chunk, (start, stop) in enumerate(chunks):
         size = stop - start
         if size != current:
             if size != model_batch or current is not None:
@@ -150,6 +157,8 @@ def run(args: argparse.Namespace) -> None:
                 ) from e
             out_details = interp.get_output_details()
             current = size
+        if args.reset_every is not None and chunk % args.reset_every == 0:
+            interp.reset_all_variables()
         for x, d in zip(xs, in_details):
             interp.set_tensor(d["index"], x[start:stop])
         t = time.perf_counter()
@@ -203,6 +212,7 @@ def main() -> None:
     ap.add_argument("--resolver", choices=RESOLVERS, default="ref")
     ap.add_argument("--batch", type=int)
     ap.add_argument("--all-tensors", action="store_true")
+    ap.add_argument("--reset-every", type=int)
     args = ap.parse_args()
     try:
         run(args)

@@ -39,6 +39,11 @@ export interface LiteRTOptions {
   allTensors?: boolean;
   /** Samples per invoke; when it differs from the model's batch size the inputs are resized. */
   batch?: number;
+  /**
+   * Variable tensors (an LSTM's state) carry over between the invokes of one call, as in
+   * LiteRT; with `resetEvery` K, `reset_all_variables()` runs before invokes 0, K, 2K, …
+   */
+  resetEvery?: number;
 }
 
 /** A tensor's details as `Interpreter.get_tensor_details()` gives them, in camelCase. */
@@ -118,6 +123,7 @@ export async function runLiteRT(
     args.push("--resolver", opts.resolver ?? "ref");
     if (batch !== undefined) args.push("--batch", String(batch));
     if (opts.allTensors) args.push("--all-tensors");
+    if (opts.resetEvery !== undefined) args.push("--reset-every", String(opts.resetEvery));
 
     await runPython(args, typeof model === "string" ? model : "<model bytes>");
 

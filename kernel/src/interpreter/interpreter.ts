@@ -1,5 +1,6 @@
 /**
- * `Interpreter`: runs a `.tflite` model (subgraph 0) with tsquant's kernels, mirroring
+ * `Interpreter`: runs a `.tflite` model (subgraph 0, and the subgraphs its WHILE/IF ops call)
+ * with tsquant's kernels, mirroring
  * `tf.lite.Interpreter` in camelCase. Float kernels compute in float32 storage; int8 kernels
  * use TFLite's reference integer arithmetic, so their outputs equal LiteRT's reference kernels
  * (`BUILTIN_REF`) bit for bit.
@@ -8,15 +9,13 @@
  * `invoke()`; `preserveAllTensors` is accepted for API parity and changes nothing.
  */
 import { readFileSync } from "node:fs";
-import { ModelFormatError, ShapeError, UsageError } from "../errors";
+import { ModelFormatError, ShapeError, UnsupportedError, UsageError } from "../errors";
 import type { DType, Model, NDArray, SubGraph, TypedArray } from "../ir";
-import { opName, shapeSize } from "../ir";
 import { readModel } from "../tflite/reader";
-import type { Eval } from "./kernels/kernel";
-import { kernelFor } from "./kernels/registry";
-import { Node } from "./node";
+import type { SubgraphHost } from "./subgraph";
+import { SubgraphRuntime } from "./subgraph";
 import type { RuntimeTensor } from "./tensor";
-import { copyTypedArray, runtimeTensors, typedArrayFor } from "./tensor";
+import { copyTypedArray } from "./tensor";
 
 export interface InterpreterOptions {
   /** The bytes of a `.tflite` file. */
@@ -47,12 +46,13 @@ export interface TensorDetails {
 
 export class Interpreter {
   readonly model: Model;
-  private readonly subgraph: SubGraph;
-  private readonly tensors: RuntimeTensor[];
-  private evals: Eval[] = [];
-  /** Indices of the tensors whose data comes from a model buffer. */
-  private readonly fromBuffer = new Set<number>();
+  /** Subgraph 0, the model's entry point. */
+  private readonly main: SubgraphRuntime;
+  /** Subgraphs other ops run (WHILE bodies, IF branches), made on first use. */
+  private readonly nested = new Map<number, SubgraphRuntime>();
   private allocated = false;
+  /** What kernels see of this interpreter: the other subgraphs. */
+  private readonly host: SubgraphHost = { subgraph: (index) => this.nestedSubgraph(index) };
 
   constructor(options: InterpreterOptions) {
     const sources = [options.modelContent, options.modelPath, options.model].filter(
@@ -66,59 +66,55 @@ export class Interpreter {
     if (options.model !== undefined) this.model = options.model;
     else if (options.modelContent !== undefined) this.model = readModel(options.modelContent);
     else this.model = readModel(readModelFile(options.modelPath ?? ""));
-    const subgraph = this.model.subgraphs[0];
-    if (subgraph === undefined) throw new ModelFormatError("model has no subgraph");
-    this.subgraph = subgraph;
-    this.tensors = runtimeTensors(this.model, subgraph, this.fromBuffer);
+    if (this.model.subgraphs.length === 0) throw new ModelFormatError("model has no subgraph");
+    this.main = new SubgraphRuntime(this.model, 0, this.host);
+  }
+
+  private get subgraph(): SubGraph {
+    return this.main.ir;
+  }
+
+  private get tensors(): RuntimeTensor[] {
+    return this.main.tensors;
   }
 
   /**
    * Compute every tensor's shape, allocate storage and prepare every op (validate types and
-   * shapes, precompute multipliers and tables). Errors: `UnsupportedError` for an op or type
-   * without a kernel, `ShapeError` for inconsistent shapes.
+   * shapes, precompute multipliers and tables), and reset every variable tensor to zero (as
+   * LiteRT does). Errors: `UnsupportedError` for an op or type without a kernel, `ShapeError`
+   * for inconsistent shapes.
    */
   allocateTensors(): void {
-    const produced = new Set<number>();
-    for (const t of this.tensors) t.isConstant = this.fromBuffer.has(t.index);
-    for (const i of this.subgraph.inputs) this.allocate(this.tensor(i));
-    const evals: Eval[] = [];
-    this.subgraph.operators.forEach((op, opIndex) => {
-      const code = this.model.operatorCodes[op.opcodeIndex];
-      if (code === undefined) {
-        throw new ModelFormatError(
-          `op #${opIndex} refers to missing operator code ${op.opcodeIndex}`,
-        );
-      }
-      const name = code.customCode ?? opName(code.builtinCode);
-      const node = new Node(
-        opIndex,
-        name,
-        op.inputs.map((i) => (i < 0 ? null : this.tensor(i))),
-        op.outputs.map((i) => this.tensor(i)),
-        op.builtinOptions,
-      );
-      const kernel = code.customCode === null ? kernelFor(code.builtinCode) : undefined;
-      if (kernel === undefined) throw node.unsupported();
-      const run = kernel.prepare(node);
-      for (const o of op.outputs) produced.add(o);
-      // An op whose inputs are all constants (DEQUANTIZE of float16 or int8 weights, RESHAPE of
-      // a constant) runs once, here, as in TFLite, so that its consumers' prepare sees values.
-      const constantInputs = op.inputs.every((i) => i < 0 || this.tensor(i).isConstant);
-      if (constantInputs && op.inputs.length > 0) {
-        run();
-        for (const o of op.outputs) this.tensor(o).isConstant = true;
-      } else {
-        evals.push(run);
-      }
-    });
-    // Tensors nothing writes (unused, or variables): zero storage of their declared shape.
-    for (const t of this.tensors) {
-      if (!t.isConstant && !produced.has(t.index) && !this.subgraph.inputs.includes(t.index)) {
-        this.allocate(t);
-      }
-    }
-    this.evals = evals;
+    this.allocated = false;
+    this.main.prepare();
     this.allocated = true;
+  }
+
+  /**
+   * Subgraph `index` at run time, for control-flow kernels (`Node.subgraph`). Subgraph 0 is the
+   * main model and cannot be called from an op.
+   */
+  private nestedSubgraph(index: number): SubgraphRuntime {
+    if (index === 0) {
+      throw new UnsupportedError("an op calls subgraph 0 (the main model): not supported");
+    }
+    let sg = this.nested.get(index);
+    if (sg === undefined) {
+      sg = new SubgraphRuntime(this.model, index, this.host);
+      this.nested.set(index, sg);
+    }
+    return sg;
+  }
+
+  /**
+   * Set every variable tensor (an LSTM's state) back to zero — int8 ones to their zero point —
+   * in every subgraph, as LiteRT's `reset_all_variables()` does. Variables otherwise keep their
+   * values from one `invoke()` to the next.
+   */
+  resetAllVariables(): void {
+    this.requireAllocated("resetAllVariables");
+    this.main.resetVariables();
+    for (const sg of this.nested.values()) sg.resetVariables();
   }
 
   /** Change an input's shape (e.g. its batch dimension); call `allocateTensors()` again after. */
@@ -181,7 +177,7 @@ export class Interpreter {
   /** Run every op once, in order. */
   invoke(): void {
     this.requireAllocated("invoke");
-    for (const run of this.evals) run();
+    this.main.invoke();
   }
 
   /** A copy of a tensor's current value. */
@@ -231,14 +227,6 @@ export class Interpreter {
       throw new UsageError(`no tensor #${index}; the model has ${this.tensors.length} tensors`);
     }
     return t;
-  }
-
-  private allocate(t: RuntimeTensor): void {
-    const data = typedArrayFor(t.dtype, shapeSize(t.shape));
-    if (data === null) {
-      throw new ModelFormatError(`tensor '${t.name}' (#${t.index}): cannot allocate ${t.dtype}`);
-    }
-    t.data = data;
   }
 
   private requireAllocated(method: string): void {

@@ -5,6 +5,7 @@
 import { ModelFormatError, ShapeError, UnsupportedError } from "../errors";
 import type { BuiltinOptions, BuiltinOptionsType } from "../ir";
 import { shapeSize } from "../ir";
+import type { SubgraphHost, SubgraphRuntime } from "./subgraph";
 import type { RuntimeTensor, RuntimeQuantization } from "./tensor";
 import { typedArrayFor } from "./tensor";
 
@@ -32,11 +33,43 @@ export class Node {
     private readonly inputTensors: readonly (RuntimeTensor | null)[],
     private readonly outputTensors: readonly RuntimeTensor[],
     private readonly builtinOptions: BuiltinOptions | null,
+    /** The interpreter, for ops that run other subgraphs (WHILE, IF); null where there is none. */
+    private readonly host: SubgraphHost | null = null,
+    /** `Operator.intermediates` (the integer LSTM's five gate-output scales). */
+    private readonly intermediateTensors: readonly RuntimeTensor[] = [],
+    /** The subgraph this op belongs to (0 = main). */
+    readonly subgraphIndex = 0,
   ) {}
 
   /** "CONV_2D (op #3)", the prefix of every message about this op. */
   get label(): string {
-    return `${this.opName} (op #${this.opIndex})`;
+    const where = this.subgraphIndex === 0 ? "" : ` in subgraph ${this.subgraphIndex}`;
+    return `${this.opName} (op #${this.opIndex}${where})`;
+  }
+
+  get numOutputs(): number {
+    return this.outputTensors.length;
+  }
+
+  get numIntermediates(): number {
+    return this.intermediateTensors.length;
+  }
+
+  intermediate(i: number): RuntimeTensor {
+    const t = this.intermediateTensors[i];
+    if (t === undefined) throw new ModelFormatError(`${this.label}: intermediate ${i} is missing`);
+    return t;
+  }
+
+  /** Another subgraph of the model (the body of a WHILE, a branch of an IF). */
+  subgraph(index: number): SubgraphRuntime {
+    if (this.host === null) {
+      throw new UnsupportedError(`${this.label}: this executor cannot run other subgraphs`);
+    }
+    if (index === this.subgraphIndex) {
+      throw new ModelFormatError(`${this.label}: refers to its own subgraph ${index}`);
+    }
+    return this.host.subgraph(index);
   }
 
   get numInputs(): number {

@@ -27,6 +27,11 @@ export interface RuntimeTensor {
    * `allocateTensors()` from constants only (e.g. DEQUANTIZE of float16 weights).
    */
   isConstant: boolean;
+  /**
+   * A variable (`is_variable` in the file, e.g. an LSTM's state): written by an op, kept
+   * between invokes, reset to zero by `allocateTensors()` and `resetAllVariables()`.
+   */
+  readonly isVariable: boolean;
   /** `null` for float tensors (no scale). */
   readonly quantization: RuntimeQuantization | null;
 }
@@ -148,7 +153,8 @@ export function runtimeTensors(
       );
     }
     const bytes = buffer?.data ?? null;
-    const isConstant = bytes !== null && bytes.byteLength > 0;
+    // A variable's buffer is not a constant: LiteRT ignores it and starts the state at zero.
+    const isConstant = bytes !== null && bytes.byteLength > 0 && !t.isVariable;
     if (isConstant) constants.add(index);
     return {
       index,
@@ -159,6 +165,7 @@ export function runtimeTensors(
       shapeSignature: t.shapeSignature,
       data: isConstant ? decodeBuffer(t, bytes) : new Float32Array(0),
       isConstant,
+      isVariable: t.isVariable,
       quantization: readQuantization(t),
     };
   });

@@ -22,6 +22,8 @@ export interface TensorSpec {
   /** Per-tensor [scale, zeroPoint], or per-axis { scales, zeroPoints, axis }. */
   quant?: [number, number] | { scales: number[]; zeroPoints: number[]; axis: number };
   name?: string;
+  /** A variable tensor (`is_variable`), e.g. an LSTM state. */
+  variable?: boolean;
 }
 
 export interface OpSpec {
@@ -68,7 +70,7 @@ export function buildModel(
                 zeroPoint: q.zeroPoints,
                 quantizedDimension: q.axis,
               },
-      isVariable: false,
+      isVariable: t.variable ?? false,
       hasRank: true,
     };
   });
@@ -136,4 +138,51 @@ export function runOp(
   for (const [index, feed] of feeds) it.setTensor(index, feed);
   it.invoke();
   return it.getTensor(tensors.length - 1);
+}
+
+/** One subgraph of a hand-built multi-subgraph model (WHILE/IF tests). */
+export interface SubgraphSpec {
+  tensors: TensorSpec[];
+  ops: OpSpec[];
+  inputs: number[];
+  outputs: number[];
+}
+
+/** A model of several subgraphs (subgraph 0 first), buffers and op codes shared. */
+export function buildSubgraphModel(graphs: SubgraphSpec[]): Model {
+  const buffers: Model["buffers"] = [{ data: null }];
+  const operatorCodes: Model["operatorCodes"] = [];
+  const subgraphs = graphs.map((g) => {
+    const m = buildModel(g.tensors, g.ops, { inputs: g.inputs, outputs: g.outputs });
+    const sg = m.subgraphs[0];
+    if (sg === undefined) throw new Error("buildModel made no subgraph");
+    const bufferBase = buffers.length - 1;
+    buffers.push(...m.buffers.slice(1));
+    const codeIndex = m.operatorCodes.map((c) => {
+      const found = operatorCodes.findIndex((o) => o.builtinCode === c.builtinCode);
+      if (found >= 0) return found;
+      operatorCodes.push(c);
+      return operatorCodes.length - 1;
+    });
+    return {
+      ...sg,
+      tensors: sg.tensors.map((t) => ({
+        ...t,
+        buffer: t.buffer === 0 ? 0 : t.buffer + bufferBase,
+      })),
+      operators: sg.operators.map((op) => ({
+        ...op,
+        opcodeIndex: codeIndex[op.opcodeIndex] ?? -1,
+      })),
+    };
+  });
+  return {
+    version: 3,
+    operatorCodes,
+    subgraphs,
+    description: null,
+    buffers,
+    metadata: null,
+    signatureDefs: null,
+  };
 }

@@ -73,6 +73,12 @@ function describeOptions(o: BuiltinOptions | null): string {
       return `outType=${o.outType}`;
     case "PackOptions":
       return `valuesCount=${o.valuesCount} axis=${o.axis}`;
+    case "UnidirectionalSequenceLSTMOptions":
+      return `activation=${o.fusedActivationFunction} cellClip=${f32(o.cellClip)} projClip=${f32(o.projClip)}${o.timeMajor ? " timeMajor" : ""}${o.asymmetricQuantizeInputs ? " asymmetricQuantizeInputs" : ""}`;
+    case "IfOptions":
+      return `then=subgraph ${o.thenSubgraphIndex} else=subgraph ${o.elseSubgraphIndex}`;
+    case "WhileOptions":
+      return `cond=subgraph ${o.condSubgraphIndex} body=subgraph ${o.bodySubgraphIndex}`;
     case "PadOptions":
     case "QuantizeOptions":
     case "DequantizeOptions":

@@ -7,31 +7,32 @@ import { Add } from "./Add";
 import { ArgMax } from "./ArgMax";
 import { ArgMin } from "./ArgMin";
 import { AveragePool2D } from "./AveragePool2D";
+import { BatchMatMul } from "./BatchMatMul";
 import { BatchToSpaceNd } from "./BatchToSpaceNd";
 import { BroadcastTo } from "./BroadcastTo";
-import { BatchMatMul } from "./BatchMatMul";
 import { Cast } from "./Cast";
 import { Concatenation } from "./Concatenation";
 import { Conv2D } from "./Conv2D";
 import { DepthToSpace } from "./DepthToSpace";
 import { DepthwiseConv2D } from "./DepthwiseConv2D";
 import { Dequantize } from "./Dequantize";
+import { Div } from "./Div";
+import { Elu } from "./Elu";
 import { EmbeddingLookup } from "./EmbeddingLookup";
+import { Equal } from "./Equal";
+import { Exp } from "./Exp";
 import { ExpandDims } from "./ExpandDims";
+import { Fill } from "./Fill";
 import { FullyConnected } from "./FullyConnected";
 import { Gather } from "./Gather";
 import { GatherNd } from "./GatherNd";
-import type { Kernel } from "./kernel";
-import { L2Normalization } from "./L2Normalization";
-import { Div } from "./Div";
-import { Elu } from "./Elu";
-import { Equal } from "./Equal";
-import { Exp } from "./Exp";
-import { Fill } from "./Fill";
 import { Gelu } from "./Gelu";
 import { Greater } from "./Greater";
 import { GreaterEqual } from "./GreaterEqual";
 import { HardSwish } from "./HardSwish";
+import { If } from "./If";
+import type { Kernel } from "./kernel";
+import { L2Normalization } from "./L2Normalization";
 import { LeakyRelu } from "./LeakyRelu";
 import { Less } from "./Less";
 import { LessEqual } from "./LessEqual";
@@ -41,11 +42,11 @@ import { LogicalNot } from "./LogicalNot";
 import { LogicalOr } from "./LogicalOr";
 import { Logistic } from "./Logistic";
 import { LogSoftmax } from "./LogSoftmax";
-import { MaxPool2D } from "./MaxPool2D";
 import { Maximum } from "./Maximum";
+import { MaxPool2D } from "./MaxPool2D";
 import { Mean } from "./Mean";
-import { MirrorPad } from "./MirrorPad";
 import { Minimum } from "./Minimum";
+import { MirrorPad } from "./MirrorPad";
 import { Mul } from "./Mul";
 import { Neg } from "./Neg";
 import { NotEqual } from "./NotEqual";
@@ -73,19 +74,20 @@ import { SpaceToBatchNd } from "./SpaceToBatchNd";
 import { SpaceToDepth } from "./SpaceToDepth";
 import { Split } from "./Split";
 import { SplitV } from "./SplitV";
+import { Sqrt } from "./Sqrt";
+import { SquaredDifference } from "./SquaredDifference";
 import { Squeeze } from "./Squeeze";
 import { StridedSlice } from "./StridedSlice";
+import { Sub } from "./Sub";
 import { Sum } from "./Sum";
 import { Tanh } from "./Tanh";
 import { Tile } from "./Tile";
 import { Transpose } from "./Transpose";
-import { Unpack } from "./Unpack";
 import { TransposeConv } from "./TransposeConv";
-import { Sqrt } from "./Sqrt";
-import { SquaredDifference } from "./SquaredDifference";
-import { Sub } from "./Sub";
+import { UnidirectionalSequenceLstm } from "./UnidirectionalSequenceLstm";
+import { Unpack } from "./Unpack";
+import { While } from "./While";
 import { ZerosLike } from "./ZerosLike";
-import type { Kernel } from "./kernel";
 
 export const KERNELS: readonly Kernel[] = [
   Abs,
@@ -93,30 +95,31 @@ export const KERNELS: readonly Kernel[] = [
   ArgMax,
   ArgMin,
   AveragePool2D,
+  BatchMatMul,
   BatchToSpaceNd,
   BroadcastTo,
-  BatchMatMul,
   Cast,
   Concatenation,
   Conv2D,
   DepthToSpace,
   DepthwiseConv2D,
   Dequantize,
+  Div,
+  Elu,
   EmbeddingLookup,
+  Equal,
+  Exp,
   ExpandDims,
+  Fill,
   FullyConnected,
   Gather,
   GatherNd,
-  L2Normalization,
-  Div,
-  Elu,
-  Equal,
-  Exp,
-  Fill,
   Gelu,
   Greater,
   GreaterEqual,
   HardSwish,
+  If,
+  L2Normalization,
   LeakyRelu,
   Less,
   LessEqual,
@@ -126,11 +129,11 @@ export const KERNELS: readonly Kernel[] = [
   LogicalOr,
   Logistic,
   LogSoftmax,
-  MaxPool2D,
   Maximum,
+  MaxPool2D,
   Mean,
-  MirrorPad,
   Minimum,
+  MirrorPad,
   Mul,
   Neg,
   NotEqual,
@@ -158,17 +161,19 @@ export const KERNELS: readonly Kernel[] = [
   SpaceToDepth,
   Split,
   SplitV,
+  Sqrt,
+  SquaredDifference,
   Squeeze,
   StridedSlice,
+  Sub,
   Sum,
   Tanh,
   Tile,
   Transpose,
-  Unpack,
   TransposeConv,
-  Sqrt,
-  SquaredDifference,
-  Sub,
+  UnidirectionalSequenceLstm,
+  Unpack,
+  While,
   ZerosLike,
 ];
 
