@@ -14,6 +14,8 @@ import { opName, shapeSize } from "../ir";
 import { readModel } from "../tflite/reader";
 import type { Eval } from "./kernels/kernel";
 import { kernelFor } from "./kernels/registry";
+import type { AllocationLimits } from "./limits";
+import { AllocationBudget, defaultLimits } from "./limits";
 import { Node } from "./node";
 import type { RuntimeTensor } from "./tensor";
 import { copyTypedArray, runtimeTensors, typedArrayFor } from "./tensor";
@@ -27,6 +29,21 @@ export interface InterpreterOptions {
   model?: Model;
   /** Accepted for parity with `tf.lite.Interpreter`; every tensor is always kept. */
   preserveAllTensors?: boolean;
+  /**
+   * Most elements any one tensor may have (default 2^28). A larger tensor fails
+   * `allocateTensors()` with a `ModelFormatError` naming it, before anything is allocated for it.
+   */
+  maxTensorElements?: number;
+  /**
+   * Most bytes `allocateTensors()` may allocate in all (default max(256 MiB, 64 × the model's
+   * size)); scaled up by the growth of the inputs after `resizeTensorInput`.
+   */
+  maxAllocatedBytes?: number;
+  /**
+   * Most multiply-accumulates one `invoke()` may do in convolutions, fully connected layers and
+   * pooling windows (default max(2^25, 256 × the model's size)); scaled like maxAllocatedBytes.
+   */
+  maxMultiplyAccumulates?: number;
 }
 
 /** What `getInputDetails()` / `getTensorDetails()` report for one tensor. */
@@ -53,6 +70,7 @@ export class Interpreter {
   /** Indices of the tensors whose data comes from a model buffer. */
   private readonly fromBuffer = new Set<number>();
   private allocated = false;
+  private readonly limits: AllocationLimits;
 
   constructor(options: InterpreterOptions) {
     const sources = [options.modelContent, options.modelPath, options.model].filter(
@@ -69,6 +87,7 @@ export class Interpreter {
     const subgraph = this.model.subgraphs[0];
     if (subgraph === undefined) throw new ModelFormatError("model has no subgraph");
     this.subgraph = subgraph;
+    this.limits = limitsFor(options, this.model);
     this.tensors = runtimeTensors(this.model, subgraph, this.fromBuffer);
   }
 
@@ -80,7 +99,13 @@ export class Interpreter {
   allocateTensors(): void {
     const produced = new Set<number>();
     for (const t of this.tensors) t.isConstant = this.fromBuffer.has(t.index);
-    for (const i of this.subgraph.inputs) this.allocate(this.tensor(i));
+    const growth = this.inputGrowth();
+    const budget = new AllocationBudget({
+      maxTensorElements: this.limits.maxTensorElements,
+      maxAllocatedBytes: this.limits.maxAllocatedBytes * growth,
+      maxMultiplyAccumulates: this.limits.maxMultiplyAccumulates * growth,
+    });
+    for (const i of this.subgraph.inputs) this.allocate(this.tensor(i), budget);
     const evals: Eval[] = [];
     this.subgraph.operators.forEach((op, opIndex) => {
       const code = this.model.operatorCodes[op.opcodeIndex];
@@ -96,6 +121,7 @@ export class Interpreter {
         op.inputs.map((i) => (i < 0 ? null : this.tensor(i))),
         op.outputs.map((i) => this.tensor(i)),
         op.builtinOptions,
+        budget,
       );
       const kernel = code.customCode === null ? kernelFor(code.builtinCode) : undefined;
       if (kernel === undefined) throw node.unsupported();
@@ -114,7 +140,7 @@ export class Interpreter {
     // Tensors nothing writes (unused, or variables): zero storage of their declared shape.
     for (const t of this.tensors) {
       if (!t.isConstant && !produced.has(t.index) && !this.subgraph.inputs.includes(t.index)) {
-        this.allocate(t);
+        this.allocate(t, budget);
       }
     }
     this.evals = evals;
@@ -233,8 +259,22 @@ export class Interpreter {
     return t;
   }
 
-  private allocate(t: RuntimeTensor): void {
-    const data = typedArrayFor(t.dtype, shapeSize(t.shape));
+  /**
+   * How much larger the inputs are than declared in the model (≥ 1): the factor by which
+   * `resizeTensorInput` grew the work, and with it the allocation budget.
+   */
+  private inputGrowth(): number {
+    let growth = 1;
+    for (const i of this.subgraph.inputs) {
+      const t = this.tensor(i);
+      const declared = shapeSize(t.declaredShape);
+      if (declared > 0) growth = Math.max(growth, shapeSize(t.shape) / declared);
+    }
+    return growth;
+  }
+
+  private allocate(t: RuntimeTensor, budget: AllocationBudget): void {
+    const data = typedArrayFor(t.dtype, budget.reserve(t, t.shape));
     if (data === null) {
       throw new ModelFormatError(`tensor '${t.name}' (#${t.index}): cannot allocate ${t.dtype}`);
     }
@@ -246,6 +286,24 @@ export class Interpreter {
       throw new UsageError(`${method}: call allocateTensors() first (and after resizeTensorInput)`);
     }
   }
+}
+
+/** The options' limits, else the defaults for the model's size (its file, or its buffers). */
+function limitsFor(options: InterpreterOptions, model: Model): AllocationLimits {
+  let modelBytes = options.modelContent?.byteLength ?? 0;
+  if (options.modelContent === undefined) {
+    for (const b of model.buffers) modelBytes += b.data?.byteLength ?? 0;
+  }
+  const defaults = defaultLimits(modelBytes);
+  const limits = {
+    maxTensorElements: options.maxTensorElements ?? defaults.maxTensorElements,
+    maxAllocatedBytes: options.maxAllocatedBytes ?? defaults.maxAllocatedBytes,
+    maxMultiplyAccumulates: options.maxMultiplyAccumulates ?? defaults.maxMultiplyAccumulates,
+  };
+  for (const [key, value] of Object.entries(limits)) {
+    if (!(value > 0)) throw new UsageError(`Interpreter: ${key} must be > 0, found ${value}`);
+  }
+  return limits;
 }
 
 function readModelFile(path: string): Uint8Array {
