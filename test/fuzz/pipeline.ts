@@ -45,10 +45,8 @@ export function runPipeline(bytes: Uint8Array, rand: Rand): Outcome {
     return { kind: "clean", stage };
   } catch (e) {
     if (e instanceof TsquantError) return { kind: "rejected", stage, error: e.name };
-    return {
-      kind: "untyped",
-      stage,
-      error: e instanceof Error ? (e.stack ?? e.message) : String(e),
-    };
+    // The message and the top of the stack: enough to find the line, short enough to list many.
+    const error = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    return { kind: "untyped", stage, error: error.split("\n").slice(0, 4).join("\n") };
   }
 }
