@@ -41,7 +41,7 @@ export interface InterpreterOptions {
   maxAllocatedBytes?: number;
   /**
    * Most multiply-accumulates one `invoke()` may do in convolutions, fully connected layers and
-   * pooling windows (default max(2^25, 256 × the model's size)); scaled like maxAllocatedBytes.
+   * pooling windows (default max(2^23, 128 × the model's size)); scaled like maxAllocatedBytes.
    */
   maxMultiplyAccumulates?: number;
 }

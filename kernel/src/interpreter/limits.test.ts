@@ -79,15 +79,15 @@ describe("allocation limits", () => {
     );
   });
 
-  test("defaults grow with the model: 16 MiB and 2^25 MACs at least, 16 and 256 per byte", () => {
+  test("defaults grow with the model: 16 MiB and 2^23 MACs at least, 16 and 128 per byte", () => {
     assert.deepEqual(defaultLimits(0), {
       maxTensorElements: 2 ** 28,
       maxAllocatedBytes: 16 * 2 ** 20,
-      maxMultiplyAccumulates: 2 ** 25,
+      maxMultiplyAccumulates: 2 ** 23,
     });
     const big = defaultLimits(10 * 2 ** 20);
     assert.equal(big.maxAllocatedBytes, 160 * 2 ** 20);
-    assert.equal(big.maxMultiplyAccumulates, 2560 * 2 ** 20);
+    assert.equal(big.maxMultiplyAccumulates, 1280 * 2 ** 20);
   });
 
   test("an input of 2^62 elements: ModelFormatError naming it, before any allocation", () => {

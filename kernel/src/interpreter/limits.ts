@@ -5,14 +5,18 @@
  * instead of a `RangeError` from a typed-array constructor, an out-of-memory crash, or an invoke
  * that runs for minutes.
  *
- * Two caps:
+ * Three caps:
  * - `maxTensorElements`: elements of any one tensor (default 2^28, i.e. 1 GiB of float32);
- * - `maxAllocatedBytes`: bytes of all the storage `allocateTensors()` gives out (activations,
- *   inputs, outputs, constants folded at allocation; not the model's own buffers). The default
- *   grows with the model: max(256 MiB, 64 × the model's bytes), so a 100 kB file gets 256 MiB
- *   while a large model keeps room for its activations (every tensor keeps its own storage).
- * Both are multiplied by the growth of the inputs after `resizeTensorInput` (a batch of 32 gets
- * 32 × the budget of the declared batch of 1), since the caller asked for that size.
+ * - `maxAllocatedBytes`: bytes of all the storage one `allocateTensors()` gives out (inputs,
+ *   activations, outputs, constants folded at allocation; not the model's own buffers, which the
+ *   file bounds). Default max(16 MiB, 16 × the model's bytes): with every tensor keeping its own
+ *   storage (no arena), the total is also a fair proxy for the work of the element-wise ops;
+ * - `maxMultiplyAccumulates`: the work per invoke of the ops that do many multiply-accumulates
+ *   per output element (convolutions, fully connected, pooling windows), counted in their
+ *   `prepare`. Default max(2^23, 128 × the model's bytes).
+ * With the defaults a model of ≤ 100 kB allocates ≤ 16 MiB and invokes in a fraction of a second.
+ * The two totals are multiplied by the growth of the inputs after `resizeTensorInput` (a batch of
+ * 32 gets 32 × the budget of the declared batch of 1), since the caller asked for that size.
  */
 import { ModelFormatError } from "../errors";
 import type { DType } from "../ir";
@@ -37,10 +41,17 @@ export const MIN_DEFAULT_ALLOCATED_BYTES = 16 * 2 ** 20;
 /** The default total budget per byte of model. */
 export const ALLOCATED_BYTES_PER_MODEL_BYTE = 16;
 
-/** Least default multiply-accumulates per invoke: 2^25 (a fraction of a second). */
-export const MIN_DEFAULT_MULTIPLY_ACCUMULATES = 2 ** 25;
-/** The default multiply-accumulates per invoke per byte of model. */
-export const MULTIPLY_ACCUMULATES_PER_MODEL_BYTE = 256;
+/**
+ * Least default multiply-accumulates per invoke: 2^23, a few tenths of a second for the reference
+ * kernels (≈ 30–60 million per second on a loaded x86-64 core).
+ */
+export const MIN_DEFAULT_MULTIPLY_ACCUMULATES = 2 ** 23;
+/**
+ * The default multiply-accumulates per invoke per byte of model. Image models do roughly 20–100
+ * per byte of weights at batch 1 (the MNIST CNN fixture ≈ 30, MobileNetV2 float ≈ 21 and int8
+ * ≈ 86); ResNet-50 int8 (≈ 160) or models with few weights and large images need a larger limit.
+ */
+export const MULTIPLY_ACCUMULATES_PER_MODEL_BYTE = 128;
 
 /** The default limits for a model of `modelBytes` bytes. */
 export function defaultLimits(modelBytes: number): AllocationLimits {
