@@ -1,7 +1,18 @@
-// Fuzz test of the .tflite reader: mutate valid models (bit flips, truncation, splices, field
-// values) with a seeded PRNG and check that every outcome is either a clean model — which must
-// then write (or be refused with a TsquantError) and read back identically — or a TsquantError.
-// Never another exception type, never a hang. Deterministic: same seed, same 12,000 cases.
+// Fuzz tests of the .tflite reader and the interpreter, deterministic (seeded PRNGs).
+// 1. Reader: mutate valid models (bit flips, truncation, splices, field values); every outcome
+//    is either a clean model — which must then write (or be refused with a TsquantError) and
+//    read back identically — or a TsquantError. Same seed, same 12,000 cases.
+// 2. Writer/reader agreement on 2,000 IR models with random field values.
+// 3. Pipeline: read → allocateTensors → set inputs (zeros or random) → invoke → read outputs, on
+//    mutated TF-made fixtures and tsquant's every-op model (IR mutations: huge/zero dimensions,
+//    ranks, constant shape/paddings/begin/end operands, buffer indices and data sizes, tensor /
+//    opcode / subgraph indices, option values, dtypes; byte mutations; random bytes). Every case
+//    ends clean or with a TsquantError, in under 1 s (measured per case; a slow case is re-run
+//    once and the faster time counts). The cases run in a worker thread that is terminated when
+//    one runs past 10 s, so a hang fails the test instead of blocking the suite.
+//    TSQUANT_FUZZ_CASES=<n> runs n pipeline cases instead of 3,000 (e.g. 100000 for a long
+//    run); TSQUANT_FUZZ_SEED=<n> picks another seed. A failure names its case number, which
+//    `makeCase(loadBases(root), seed, case)` (cases.ts) turns back into the same bytes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
@@ -14,88 +25,14 @@ import { everyOpModel, floatDenseModel } from "../../kernel/src/tflite/testing";
 import { finalizeModel } from "../../kernel/src/tflite/versions";
 import { serializeUnchecked, writeModel } from "../../kernel/src/tflite/writer";
 import { mulberry32 } from "../../kernel/src/services/random";
+import { runFuzzCases } from "./harness";
+import type { CaseResult } from "./harness";
+import { BYTE_MUTATIONS, mutateBytes } from "./mutations";
+import type { ByteMutation } from "./mutations";
 
 const SEED = 0x7f1e;
 const ITERATIONS = 12_000;
-
-type Mutation = "bitflip" | "truncate" | "splice" | "insert" | "delete" | "field";
-const MUTATIONS: Mutation[] = ["bitflip", "truncate", "splice", "insert", "delete", "field"];
-
-function mutate(src: Uint8Array, kind: Mutation, rand: () => number): Uint8Array {
-  const int = (n: number): number => Math.floor(rand() * n);
-  const n = src.length;
-  switch (kind) {
-    case "bitflip": {
-      const out = src.slice();
-      for (let k = 1 + int(8); k > 0; k--) {
-        const i = int(n);
-        out[i] = (out[i] ?? 0) ^ (1 << int(8));
-      }
-      return out;
-    }
-    case "truncate":
-      return src.slice(0, int(n));
-    case "splice": {
-      // Copy a chunk of the file over another place: plausible offsets in the wrong spots.
-      const out = src.slice();
-      const from = int(n);
-      const to = int(n);
-      const chunk = src.subarray(from, Math.min(n, from + 1 + int(64)));
-      out.set(chunk.subarray(0, n - to), to);
-      return out;
-    }
-    case "insert": {
-      const at = int(n);
-      const chunk = Uint8Array.from({ length: 1 + int(32) }, () => int(256));
-      const out = new Uint8Array(n + chunk.length);
-      out.set(src.subarray(0, at));
-      out.set(chunk, at);
-      out.set(src.subarray(at), at + chunk.length);
-      return out;
-    }
-    case "delete": {
-      const at = int(n);
-      const len = 1 + int(32);
-      const out = new Uint8Array(Math.max(0, n - len));
-      out.set(src.subarray(0, at).subarray(0, out.length));
-      if (at < out.length) out.set(src.subarray(at + len), at);
-      return out;
-    }
-    case "field": {
-      // Overwrite an aligned word with a value that tends to break offsets, lengths and enums.
-      const out = src.slice();
-      if (n < 4) return out;
-      const view = new DataView(out.buffer);
-      const interesting = [
-        0,
-        1,
-        2,
-        3,
-        -1,
-        127,
-        128,
-        255,
-        0x7fff,
-        0xffff,
-        0x7fffffff,
-        0x80000000,
-        n,
-        n - 4,
-        int(300),
-        int(2 ** 32),
-      ];
-      const value = interesting[int(interesting.length)] ?? 0;
-      const width = [1, 2, 4][int(3)] ?? 4;
-      const at = int(Math.max(1, n - 4)) & ~(width - 1);
-      if (width === 1) view.setUint8(at, value & 0xff);
-      else if (width === 2) view.setUint16(at, value & 0xffff, true);
-      else view.setUint32(at, value >>> 0, true);
-      return out;
-    }
-    default:
-      return kind satisfies never;
-  }
-}
+const ROOT = process.env.TSQUANT_ROOT ?? join(__dirname, "..", "..");
 
 function seeds(): [string, Uint8Array][] {
   const withMetadata = finalizeModel(everyOpModel());
@@ -104,7 +41,7 @@ function seeds(): [string, Uint8Array][] {
     ["everyOp (aligned 1)", writeModel(withMetadata, { dataAlignment: 1 })],
     ["floatDense", writeModel(floatDenseModel())],
   ];
-  const root = process.env.TSQUANT_ROOT ?? join(__dirname, "..", "..");
+  const root = ROOT;
   const fixture = join(root, "test", "fixtures", "models", "cnn_int8.tflite");
   if (existsSync(fixture))
     list.push(["cnn_int8.tflite (TF)", new Uint8Array(readFileSync(fixture))]);
@@ -119,11 +56,11 @@ test(`reader survives ${ITERATIONS} mutated models: clean model or TsquantError,
   for (let it = 0; it < ITERATIONS; it++) {
     const [baseName, base] = bases[it % bases.length] ?? bases[0] ?? ["", new Uint8Array()];
     let bytes = base;
-    const applied: Mutation[] = [];
+    const applied: ByteMutation[] = [];
     for (let k = rand() < 0.8 ? 1 : 2 + Math.floor(rand() * 2); k > 0; k--) {
-      const kind = MUTATIONS[Math.floor(rand() * MUTATIONS.length)] ?? "bitflip";
+      const kind = BYTE_MUTATIONS[Math.floor(rand() * BYTE_MUTATIONS.length)] ?? "bitflip";
       applied.push(kind);
-      bytes = mutate(bytes, kind, rand);
+      bytes = mutateBytes(bytes, kind, rand);
     }
     const what = `iteration ${it} (${baseName}; ${applied.join("+")})`;
     const start = performance.now();
@@ -255,4 +192,46 @@ test("writer and reader agree on 2,000 models with random IR field values", () =
   }
   console.log(`IR fuzz outcomes: ${JSON.stringify(outcomes)}`);
   assert.ok(outcomes.written > 200 && outcomes.refused > 200, JSON.stringify(outcomes));
+});
+
+const PIPELINE_CASES = Number(process.env.TSQUANT_FUZZ_CASES ?? 3000);
+const PIPELINE_SEED = Number(process.env.TSQUANT_FUZZ_SEED ?? 1);
+/** Most a case may take, read to invoke (the mutated files are at most ~100 kB). */
+const CASE_LIMIT_MS = 1000;
+
+test(`${PIPELINE_CASES} mutated models read, allocate and invoke, or fail typed, each in < 1 s`, async () => {
+  assert.ok(Number.isInteger(PIPELINE_CASES) && PIPELINE_CASES > 0, "TSQUANT_FUZZ_CASES");
+  const results = await runFuzzCases({
+    root: ROOT,
+    seed: PIPELINE_SEED,
+    count: PIPELINE_CASES,
+    slowMs: CASE_LIMIT_MS,
+    hangMs: 10 * CASE_LIMIT_MS,
+  });
+  assert.equal(results.length, PIPELINE_CASES);
+  const label = (r: CaseResult): string => `case ${r.c} (${r.what}, ${r.bytes} bytes)`;
+  const failures: string[] = [];
+  const outcomes = new Map<string, number>();
+  for (const r of results) {
+    const o = r.outcome;
+    const key = o.kind === "rejected" ? `${o.stage}: ${o.error}` : o.kind;
+    outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+    if (o.kind === "untyped") failures.push(`${label(r)}: ${o.stage} threw ${o.error}`);
+    else if (o.kind === "hang") failures.push(`${label(r)}: still running after ${r.ms} ms`);
+    else if (r.ms > CASE_LIMIT_MS) failures.push(`${label(r)}: took ${r.ms.toFixed(0)} ms`);
+  }
+  const slowest = results.reduce((a, b) => (b.ms > a.ms ? b : a));
+  console.log(
+    `pipeline fuzz (seed ${PIPELINE_SEED}): ${JSON.stringify(Object.fromEntries(outcomes))}; ` +
+      `slowest ${label(slowest)} ${slowest.ms.toFixed(1)} ms`,
+  );
+  assert.deepEqual(failures, []);
+  // Every stage must be exercised for the test to mean anything.
+  const count = (key: string): number => outcomes.get(key) ?? 0;
+  const rejectedAt = (stage: string): number =>
+    [...outcomes].reduce((n, [k, v]) => (k.startsWith(`${stage}: `) ? n + v : n), 0);
+  assert.ok(count("clean") > PIPELINE_CASES / 10, `only ${count("clean")} clean cases`);
+  assert.ok(rejectedAt("read") > PIPELINE_CASES / 4, `only ${rejectedAt("read")} refused at read`);
+  assert.ok(rejectedAt("allocate") > PIPELINE_CASES / 20, "too few refused at allocateTensors");
+  assert.ok(count("allocate: ModelFormatError") > 0, "no case reached an allocation limit");
 });

@@ -11,9 +11,12 @@
 import { readFileSync } from "node:fs";
 import { ModelFormatError, ShapeError, UnsupportedError, UsageError } from "../errors";
 import type { DType, Model, NDArray, SubGraph, TypedArray } from "../ir";
+import { shapeSize } from "../ir";
 import { readModel } from "../tflite/reader";
 import type { SubgraphHost } from "./subgraph";
 import { SubgraphRuntime } from "./subgraph";
+import type { AllocationLimits } from "./limits";
+import { AllocationBudget, defaultLimits } from "./limits";
 import type { RuntimeTensor } from "./tensor";
 import { copyTypedArray } from "./tensor";
 
@@ -26,6 +29,21 @@ export interface InterpreterOptions {
   model?: Model;
   /** Accepted for parity with `tf.lite.Interpreter`; every tensor is always kept. */
   preserveAllTensors?: boolean;
+  /**
+   * Most elements any one tensor may have (default 2^28). A larger tensor fails
+   * `allocateTensors()` with a `ModelFormatError` naming it, before anything is allocated for it.
+   */
+  maxTensorElements?: number;
+  /**
+   * Most bytes `allocateTensors()` may allocate in all (default max(256 MiB, 64 × the model's
+   * size)); scaled up by the growth of the inputs after `resizeTensorInput`.
+   */
+  maxAllocatedBytes?: number;
+  /**
+   * Most multiply-accumulates one `invoke()` may do in convolutions, fully connected layers and
+   * pooling windows (default max(2^23, 128 × the model's size)); scaled like maxAllocatedBytes.
+   */
+  maxMultiplyAccumulates?: number;
 }
 
 /** What `getInputDetails()` / `getTensorDetails()` report for one tensor. */
@@ -51,8 +69,14 @@ export class Interpreter {
   /** Subgraphs other ops run (WHILE bodies, IF branches), made on first use. */
   private readonly nested = new Map<number, SubgraphRuntime>();
   private allocated = false;
-  /** What kernels see of this interpreter: the other subgraphs. */
-  private readonly host: SubgraphHost = { subgraph: (index) => this.nestedSubgraph(index) };
+  /** What kernels see of this interpreter: the other subgraphs, and the allocation budget. */
+  private readonly host: SubgraphHost = {
+    subgraph: (index) => this.nestedSubgraph(index),
+    budget: () => this.budget,
+  };
+  private readonly limits: AllocationLimits;
+  /** Made by `allocateTensors()` for the inputs' current sizes; nested subgraphs share it. */
+  private budget: AllocationBudget | null = null;
 
   constructor(options: InterpreterOptions) {
     const sources = [options.modelContent, options.modelPath, options.model].filter(
@@ -67,6 +91,7 @@ export class Interpreter {
     else if (options.modelContent !== undefined) this.model = readModel(options.modelContent);
     else this.model = readModel(readModelFile(options.modelPath ?? ""));
     if (this.model.subgraphs.length === 0) throw new ModelFormatError("model has no subgraph");
+    this.limits = limitsFor(options, this.model);
     this.main = new SubgraphRuntime(this.model, 0, this.host);
   }
 
@@ -86,6 +111,12 @@ export class Interpreter {
    */
   allocateTensors(): void {
     this.allocated = false;
+    const growth = this.inputGrowth();
+    this.budget = new AllocationBudget({
+      maxTensorElements: this.limits.maxTensorElements,
+      maxAllocatedBytes: this.limits.maxAllocatedBytes * growth,
+      maxMultiplyAccumulates: this.limits.maxMultiplyAccumulates * growth,
+    });
     this.main.prepare();
     this.allocated = true;
   }
@@ -229,11 +260,43 @@ export class Interpreter {
     return t;
   }
 
+  /**
+   * How much larger the inputs are than declared in the model (≥ 1): the factor by which
+   * `resizeTensorInput` grew the work, and with it the allocation budget.
+   */
+  private inputGrowth(): number {
+    let growth = 1;
+    for (const i of this.subgraph.inputs) {
+      const t = this.tensor(i);
+      const declared = shapeSize(t.declaredShape);
+      if (declared > 0) growth = Math.max(growth, shapeSize(t.shape) / declared);
+    }
+    return growth;
+  }
+
   private requireAllocated(method: string): void {
     if (!this.allocated) {
       throw new UsageError(`${method}: call allocateTensors() first (and after resizeTensorInput)`);
     }
   }
+}
+
+/** The options' limits, else the defaults for the model's size (its file, or its buffers). */
+function limitsFor(options: InterpreterOptions, model: Model): AllocationLimits {
+  let modelBytes = options.modelContent?.byteLength ?? 0;
+  if (options.modelContent === undefined) {
+    for (const b of model.buffers) modelBytes += b.data?.byteLength ?? 0;
+  }
+  const defaults = defaultLimits(modelBytes);
+  const limits = {
+    maxTensorElements: options.maxTensorElements ?? defaults.maxTensorElements,
+    maxAllocatedBytes: options.maxAllocatedBytes ?? defaults.maxAllocatedBytes,
+    maxMultiplyAccumulates: options.maxMultiplyAccumulates ?? defaults.maxMultiplyAccumulates,
+  };
+  for (const [key, value] of Object.entries(limits)) {
+    if (!(value > 0)) throw new UsageError(`Interpreter: ${key} must be > 0, found ${value}`);
+  }
+  return limits;
 }
 
 function readModelFile(path: string): Uint8Array {

@@ -4,7 +4,8 @@
  */
 import { ModelFormatError, ShapeError, UnsupportedError } from "../errors";
 import type { BuiltinOptions, BuiltinOptionsType } from "../ir";
-import { shapeSize } from "../ir";
+import type { AllocationBudget } from "./limits";
+import { DEFAULT_MAX_TENSOR_ELEMENTS, checkedSize } from "./limits";
 import type { SubgraphHost, SubgraphRuntime } from "./subgraph";
 import type { RuntimeTensor, RuntimeQuantization } from "./tensor";
 import { typedArrayFor } from "./tensor";
@@ -39,6 +40,8 @@ export class Node {
     private readonly intermediateTensors: readonly RuntimeTensor[] = [],
     /** The subgraph this op belongs to (0 = main). */
     readonly subgraphIndex = 0,
+    /** Checks and counts every output allocation; without one, only the per-tensor cap holds. */
+    private readonly budget: AllocationBudget | null = null,
   ) {}
 
   /** "CONV_2D (op #3)", the prefix of every message about this op. */
@@ -110,17 +113,37 @@ export class Node {
     return isOptions(o, type) ? o : null;
   }
 
-  /** Set an output's shape and give it fresh storage of its dtype. */
+  /**
+   * Set an output's shape and give it fresh storage of its dtype, after checking the size
+   * against the interpreter's allocation limits (`ModelFormatError` naming the tensor if over).
+   */
   allocateOutput(i: number, shape: number[]): RuntimeTensor {
     const t = this.output(i);
     if (shape.some((d) => !Number.isInteger(d) || d < 0)) {
-      throw new ShapeError(`${this.label}: invalid output shape [${shape.join(", ")}]`);
+      throw new ShapeError(
+        `${this.label}: invalid shape [${shape.join(", ")}] for output '${t.name}' (#${t.index})`,
+      );
     }
-    const data = typedArrayFor(t.dtype, shapeSize(shape));
+    const where = `${this.label}: output `;
+    const size =
+      this.budget === null
+        ? checkedSize(t, shape, DEFAULT_MAX_TENSOR_ELEMENTS, where)
+        : this.budget.reserve(t, shape, where);
+    const data = typedArrayFor(t.dtype, size);
     if (data === null) throw this.unsupported();
     t.shape = shape;
     t.data = data;
     return t;
+  }
+
+  /**
+   * Account for the multiply-accumulates (or window taps) per invoke of computing output `i`:
+   * ops that do many per output element call this in `prepare`, so that a model with corrupt
+   * shapes or options fails there with a `ModelFormatError` instead of running for minutes.
+   */
+  reserveWork(i: number, count: number): void {
+    const t = this.output(i);
+    this.budget?.reserveWork(t, t.shape, count, `${this.label}: output `);
   }
 
   /** The error for an op/type combination the interpreter has no kernel for. */

@@ -8,6 +8,7 @@ import type { Model, SubGraph } from "../ir";
 import { opName, shapeSize } from "../ir";
 import type { Eval } from "./kernels/kernel";
 import { kernelFor } from "./kernels/registry";
+import type { AllocationBudget } from "./limits";
 import { Node } from "./node";
 import type { RuntimeTensor } from "./tensor";
 import { runtimeTensors, typedArrayFor } from "./tensor";
@@ -15,6 +16,8 @@ import { runtimeTensors, typedArrayFor } from "./tensor";
 /** What a kernel may ask of the interpreter: another subgraph of the same model. */
 export interface SubgraphHost {
   subgraph(index: number): SubgraphRuntime;
+  /** The allocation and work budget of the current `allocateTensors()` (limits.ts). */
+  budget(): AllocationBudget | null;
 }
 
 export class SubgraphRuntime {
@@ -110,6 +113,7 @@ export class SubgraphRuntime {
         this.host,
         (op.intermediates ?? []).map((i) => this.tensor(i)),
         this.index,
+        this.host.budget(),
       );
       const kernel = code.customCode === null ? kernelFor(code.builtinCode) : undefined;
       if (kernel === undefined) throw node.unsupported();
@@ -164,7 +168,9 @@ export class SubgraphRuntime {
   }
 
   private allocate(t: RuntimeTensor): void {
-    const data = typedArrayFor(t.dtype, shapeSize(t.shape));
+    const budget = this.host.budget();
+    const n = budget === null ? shapeSize(t.shape) : budget.reserve(t, t.shape);
+    const data = typedArrayFor(t.dtype, n);
     if (data === null) {
       throw new ModelFormatError(
         `${this.where}tensor '${t.name}' (#${t.index}): cannot allocate ${t.dtype}`,

@@ -7,7 +7,7 @@
 import type { Node } from "../node";
 import { floatActivationRange, quantizedActivationRange } from "./common";
 import type { Eval, Kernel } from "./kernel";
-import { pool, poolGeometry, type PoolStore } from "./pooling";
+import { pool, poolGeometry, poolTaps, type PoolStore } from "./pooling";
 
 export const AveragePool2D: Kernel = {
   op: "AVERAGE_POOL_2D",
@@ -16,6 +16,7 @@ export const AveragePool2D: Kernel = {
     const g = poolGeometry(node);
     const input = node.input(0);
     const output = node.allocateOutput(0, [g.batches, g.outH, g.outW, g.outC]);
+    node.reserveWork(0, poolTaps(g));
     if (input.dtype === "float32") {
       const x = node.f32(input);
       const y = node.f32(output);

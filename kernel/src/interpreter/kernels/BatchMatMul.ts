@@ -128,6 +128,7 @@ export const BatchMatMul: Kernel = {
     const output = node.allocateOutput(0, g.shape);
     const { m, k, n, lhsBase, rhsBase, lhsM, lhsK, rhsK, rhsN } = g;
     const batches = lhsBase.length;
+    node.reserveWork(0, batches * m * k * n);
 
     if (lhs.dtype === "float32" && rhs.dtype === "float32") {
       const a = node.f32(lhs);

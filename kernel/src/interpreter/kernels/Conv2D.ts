@@ -5,6 +5,7 @@
  * bias (the same function's int16 overload: 64-bit accumulator, `MBQM64`); hybrid float32 input with int8 weights (TFLite
  * `conv.cc` `EvalHybrid` / `EvalHybridPerChannel`).
  */
+import { shapeSize } from "../../ir";
 import type { Node } from "../node";
 import {
   convGeometry,
@@ -54,6 +55,7 @@ export const Conv2D: Kernel = {
     }
     const output = node.allocateOutput(0, [g.batches, g.outH, g.outW, outC]);
     const hwi = kH * kW * kIC;
+    node.reserveWork(0, shapeSize(output.shape) * hwi);
     const each = (image: (b: number) => void): Eval => {
       return () => {
         for (let b = 0; b < g.batches; b++) image(b);

@@ -5,6 +5,7 @@
  * 16x8, int16 activations with int8 weights and int64 bias (its int16 overload, `MBQM64`);
  * hybrid float32 input with int8 weights (`DepthwiseConvHybridPerChannel`).
  */
+import { shapeSize } from "../../ir";
 import type { Node } from "../node";
 import {
   convGeometry,
@@ -47,6 +48,7 @@ export const DepthwiseConv2D: Kernel = {
     // NOTE: like TFLite, the multiplier is taken from the shapes; the option must agree.
     const multiplier = outC / g.inC;
     const output = node.allocateOutput(0, [g.batches, g.outH, g.outW, outC]);
+    node.reserveWork(0, shapeSize(output.shape) * kH * kW);
     const each = (image: (b: number) => void): Eval => {
       return () => {
         for (let b = 0; b < g.batches; b++) image(b);

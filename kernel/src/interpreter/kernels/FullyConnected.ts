@@ -52,6 +52,7 @@ export const FullyConnected: Kernel = {
       );
     }
     const output = node.allocateOutput(0, outShape);
+    node.reserveWork(0, batches * units * depth);
     const each = (row: (b: number) => void): Eval => {
       return () => {
         for (let b = 0; b < batches; b++) row(b);

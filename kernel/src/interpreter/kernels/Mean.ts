@@ -55,6 +55,11 @@ export const Mean: Kernel = {
       if (output.dtype !== input.dtype) throw node.unsupported("input and output types differ");
       const x = node.i8or16(input);
       const y = node.i8or16(output);
+      if (count === 0 && outSize > 0) {
+        throw node.shapeError(
+          `MEAN of ${input.dtype} over an empty axis of '${input.name}' [${input.shape.join(", ")}]`,
+        );
+      }
       const [qmin, qmax] = dtypeRange(node, input.dtype);
       const inQ = node.affine(input);
       const outQ = node.affine(output);
@@ -62,7 +67,9 @@ export const Mean: Kernel = {
       // ⌊log2 n⌋ exactly, from the bit length of n.
       const k = Math.min(31 - Math.clz32(count), 32, 31 + base.shift);
       // M·2^k can reach 2^63: divide exactly in BigInt (once, at prepare).
-      const multiplier = Number((BigInt(base.multiplier) << BigInt(k)) / BigInt(count));
+      // (An empty output — count 0 — computes nothing; its multiplier is never used.)
+      const multiplier =
+        count === 0 ? 0 : Number((BigInt(base.multiplier) << BigInt(k)) / BigInt(count));
       const shift = base.shift - k;
       const offset = inQ.zeroPoint * count;
       const zo = outQ.zeroPoint;

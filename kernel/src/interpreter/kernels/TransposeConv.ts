@@ -14,6 +14,7 @@
  * 16x8 (int16 input, int8 weights, zero points 0): int64 bias and a 64-bit accumulator with
  * MBQM64, or with `quantized_bias_type` INT32 an int32 bias, int32 accumulator and 32-bit MBQM.
  */
+import { shapeSize as shapeSizeOf } from "../../ir";
 import type { Node } from "../node";
 import type { RuntimeTensor } from "../tensor";
 import {
@@ -189,6 +190,8 @@ export const TransposeConv: Kernel = {
     const g = geometry(node, input, weights);
     const { outC } = g;
     const output = node.allocateOutput(0, [g.batches, g.outH, g.outW, outC]);
+    // Every input element is scattered through the whole kernel into every output channel.
+    node.reserveWork(0, shapeSizeOf(input.shape) * g.kH * g.kW * outC);
     const pixels = g.batches * g.outH * g.outW;
     /** Run `stage` on each output pixel's accumulators. */
     const perPixel =

@@ -171,6 +171,8 @@ export const UnidirectionalSequenceLstm: Kernel = {
       o.timeMajor ? [maxTime, nBatch, nOutput] : [nBatch, maxTime, nOutput],
     );
     const y = node.f32(out);
+    // Four gates, each a product with the input and with the recurrent state, every step.
+    node.reserveWork(0, maxTime * nBatch * 4 * nCell * (nInput + nOutput));
     const act = activationFn(node, o.fusedActivationFunction);
     const cellClip = o.cellClip;
     const projClip = o.projClip;

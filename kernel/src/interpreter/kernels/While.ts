@@ -4,7 +4,15 @@
  * values when `cond` turns false (the inputs themselves if it is false at once). Shapes must
  * stay fixed across iterations: each body output has the shape of its input.
  */
+import { ModelFormatError } from "../../errors";
 import type { Kernel } from "./kernel";
+
+/**
+ * The most iterations one WHILE runs per invoke. A recurrent layer loops once per time step
+ * (hundreds or thousands); a loop past this is a malformed condition, which would otherwise
+ * hang the invoke.
+ */
+export const MAX_WHILE_ITERATIONS = 100_000;
 import { checkOutputs, conditionTensor, copyAll, prepareCallee } from "./controlflow";
 
 export const While: Kernel = {
@@ -33,9 +41,16 @@ export const While: Kernel = {
     const bodyOut = body.outputs;
     return () => {
       copyAll(condIn, values);
-      for (;;) {
+      for (let iteration = 0; ; iteration++) {
         cond.invoke();
         if (condition.data[0] === 0) break;
+        if (iteration === MAX_WHILE_ITERATIONS) {
+          throw new ModelFormatError(
+            `${node.label}: the condition (subgraph ${cond.index}) still holds after ` +
+              `${MAX_WHILE_ITERATIONS} iterations of the body (subgraph ${body.index}); ` +
+              `tsquant stops a loop there`,
+          );
+        }
         copyAll(bodyIn, condIn);
         body.invoke();
         copyAll(condIn, bodyOut);

@@ -9,12 +9,13 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { UnsupportedError } from "../../errors";
+import { ShapeError, UnsupportedError } from "../../errors";
 import type {
   Activation,
   BuiltinOpName,
   BuiltinOptions,
   DType,
+  NDArray,
   Padding,
   TypedArray,
 } from "../../ir";
@@ -737,5 +738,20 @@ describe("shape ops", () => {
       out("int8", [1, 1, 1, 1], [1, 0]),
       [1],
     );
+  });
+
+  test("MEAN int8 of an empty batch is empty; over an empty axis it is a ShapeError", () => {
+    const mean = (shape: number[], outShape: number[]): NDArray =>
+      runOp(
+        "MEAN",
+        { type: "ReducerOptions", keepDims: true },
+        [
+          { dtype: "int8", shape, quant: [1, 0] },
+          { dtype: "int32", shape: [2], data: Int32Array.from([1, 2]) },
+        ],
+        { dtype: "int8", shape: outShape, quant: [1, 0] },
+      );
+    assert.deepEqual(mean([0, 2, 2, 1], [0, 1, 1, 1]).shape, [0, 1, 1, 1]);
+    assert.throws(() => mean([1, 0, 2, 1], [1, 1, 1, 1]), ShapeError);
   });
 });

@@ -24,6 +24,14 @@ export function poolGeometry(node: Node): ConvGeometry {
 }
 
 /**
+ * Window taps per invoke: every output element visits at most min(kH, inH) × min(kW, inW) taps
+ * (the window is clipped to the image), whatever the filter size in the options.
+ */
+export function poolTaps(g: ConvGeometry): number {
+  return g.batches * g.outH * g.outW * g.outC * Math.min(g.kH, g.inH) * Math.min(g.kW, g.inW);
+}
+
+/**
  * Run a pooling reduction over every batch, output pixel and channel: `"max"` (starting from
  * `initial`, the dtype's lowest value) or `"sum"` (float32 sums for float input, exact for int8 and int16 below 2^24).
  */
