@@ -1,6 +1,6 @@
 /**
  * `calibrate`: run a float model in tsquant's interpreter over a representative dataset and
- * observe every float tensor — what TFLite's calibrator does (tflite-facts §5, step 3), with a
+ * observe every float tensor — what TFLite's calibrator does (docs/quantization.md, "Full integer", step 3), with a
  * choice of range method. The result keeps, per tensor, the exact min/max, the chosen range,
  * its quantization parameters and a histogram for plots.
  *

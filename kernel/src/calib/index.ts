@@ -7,6 +7,5 @@ export * from "./histogram";
 export * from "./minmax";
 export * from "./histogramObservers";
 export * from "./entropy";
-export * from "./fakeQuantize";
 export * from "./calibrate";
 export * from "./payload";

@@ -1,5 +1,5 @@
 /**
- * The observer contract (STYLE.md, after PyTorch's `observer.py`): an observer sees batches of a
+ * The observer contract (after PyTorch's `observer.py`): an observer sees batches of a
  * tensor's values, keeps statistics, and turns them into a float range and then into quantization
  * parameters through one shared function, `chooseQuantParams`.
  *

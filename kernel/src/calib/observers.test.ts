@@ -2,13 +2,11 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { DataFormatError, UsageError } from "../errors";
 import { chooseQuantParams } from "../quant/params";
-import { fakeQuant } from "../quant/fakequant";
 import { Histogram } from "./histogram";
 import { MinMaxObserver, MovingAverageMinMaxObserver } from "./minmax";
 import { HistogramObserver, MseObserver, PercentileObserver } from "./histogramObservers";
 import { EntropyObserver } from "./entropy";
 import { type Observer, PerAxisObserver } from "./observer";
-import { FakeQuantize } from "./fakeQuantize";
 import { histogramPayload } from "./payload";
 
 const f32 = Math.fround;
@@ -232,27 +230,6 @@ describe("PerAxisObserver", () => {
       /dimension 0 has size 3 but earlier batches had 2/,
     );
     assert.throws(() => o.observe([1, 2, 3], [2, 1]), UsageError);
-  });
-});
-
-describe("FakeQuantize holds an observer", () => {
-  test("training: observes, then fake-quantizes with the observed (zero-extended) range", () => {
-    const fq = new FakeQuantize(new MinMaxObserver());
-    const x = [0.3, 1.7, 2.55];
-    assert.deepEqual(fq.forward(x), fakeQuant(x, 0, 2.55));
-    fq.observing = false;
-    fq.forward([100]); // frozen: the range does not move
-    assert.deepEqual(fq.range(), { min: 0, max: 2.55 });
-  });
-  test("per-axis with symmetric narrow range (tfmot weights)", () => {
-    const fq = new FakeQuantize(new PerAxisObserver(() => new MinMaxObserver(), -1), {
-      narrowRange: true,
-      symmetric: true,
-    });
-    const y = fq.forward([1, -0.5, -2, 0.25], [2, 2]);
-    assert.deepEqual(fq.range(), { min: [-2, -0.5], max: [2, 0.5] });
-    assert.equal(y.length, 4);
-    assert.equal(y[2], -2);
   });
 });
 

@@ -1,6 +1,5 @@
 /**
- * `TFLiteConverter`: TensorFlow's converter API in TypeScript (DESIGN.md, "Public API
- * contract"). Mode selection follows TF's `lite.py` (tflite-facts §3–5):
+ * `TFLiteConverter`: TensorFlow's converter API in TypeScript (docs/quantization.md, "The IR and the public API"). Mode selection follows TF's `lite.py` (docs/quantization.md):
  *
  * | optimizations | supportedTypes / supportedOps                    | dataset | mode                 |
  * | ------------- | ------------------------------------------------ | ------- | -------------------- |

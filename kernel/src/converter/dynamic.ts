@@ -1,5 +1,5 @@
 /**
- * Dynamic-range quantization (tflite-facts §4, TF's default `optimizations=[DEFAULT]` without a
+ * Dynamic-range quantization (docs/quantization.md, "Dynamic range", TF's default `optimizations=[DEFAULT]` without a
  * representative dataset): weights of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED with at
  * least 1,024 elements become symmetric int8 (zero point 0, codes in [−127, 127]); the ops run
  * as hybrid kernels that quantize their float input at run time. Biases, activations and I/O

@@ -1,5 +1,5 @@
 /**
- * Float16 post-training quantization (tflite-facts §3d): every float32 constant that an op
+ * Float16 post-training quantization (docs/quantization.md, "Float16"): every float32 constant that an op
  * reads is stored as float16 (values clamped to ±65504, then rounded to nearest even), and one
  * DEQUANTIZE op (float16 → float32) turns it back into float32 before the graph runs.
  * Activations and I/O stay float32; the file is about half the size.

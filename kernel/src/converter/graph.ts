@@ -1,7 +1,7 @@
 /**
  * Small graph-editing helpers the quantization passes share: constant data in and out of
  * buffers, new tensors and ops, and who reads a tensor. Every pass works on subgraph 0 of a
- * copy of the float model (DESIGN.md: the .tflite graph is the IR).
+ * copy of the float model (the IR is the .tflite graph: docs/quantization.md).
  */
 import { ModelFormatError } from "../errors";
 import {

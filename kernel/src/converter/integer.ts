@@ -1,5 +1,5 @@
 /**
- * Full-integer post-training quantization (tflite-facts §2, §3a, §5): int8 activations (or int16
+ * Full-integer post-training quantization (docs/quantization.md, "Scales and zero points", "Full integer"): int8 activations (or int16
  * in 16x8 mode) from calibrated ranges, int8 weights, int32 (int64 in 16x8) biases. One pass,
  * one function per step (the per-op rules are the table in `opRules.ts`):
  *
@@ -610,7 +610,7 @@ function insertRequantize(model: Model, quantized: Set<Operator>, actType: "int8
   sg.operators = out;
 }
 
-/** Graph input/output types: drop or adapt the edge QUANTIZE/DEQUANTIZE ops (tflite-facts §5). */
+/** Graph input/output types: drop or adapt the edge QUANTIZE/DEQUANTIZE ops (docs/quantization.md, "Full integer"). */
 function setIOTypes(
   model: Model,
   options: IntegerPassOptions,

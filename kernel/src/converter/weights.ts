@@ -1,7 +1,7 @@
 /**
  * Weight quantization for the passes, through `quantizeWeights` (kernel/src/quant/affine.ts):
  * per channel along `axis`, or per tensor by TF's `PortableSymmetricQuantizeFloats` rule
- * (tflite-facts §3a):
+ * (docs/quantization.md, "Scales and zero points"):
  *
  *   range = max|x| (in float32),  scale = f32(2 · range) / 254,
  *   q = clamp(round(f32(x · f32(127 / range))), −127, 127),  zeroPoint 0

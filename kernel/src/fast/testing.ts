@@ -1,6 +1,6 @@
 /**
  * Test helper: run one tfjs kernel with the stock implementation and with tsquant's fast one on
- * the same inputs and compare (STYLE.md: the stock kernel is the spec; one line per case).
+ * the same inputs and compare (the stock kernel is the spec; one line per case).
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";

@@ -3,7 +3,7 @@
  * (`deployedFloatModel`: BN folded, weights already fake-quantized onto their int8 grid) through
  * the tfjs front end, and the ranges QAT learned put onto that model's tensors by name, so the
  * integer pass uses them instead of calibrating (as TF's converter turns each FakeQuant's
- * min/max into the tensor's scale and zero point, in double precision — tflite-facts §7).
+ * min/max into the tensor's scale and zero point, in double precision — docs/quantization.md, "Quantization-aware training").
  *
  * Where each learned range goes:
  * - the model input's (QuantizeInput) → the graph input;

@@ -1,5 +1,5 @@
 /**
- * The layers `quantizeModel` builds (tfmot default 8-bit scheme, tflite-facts §7):
+ * The layers `quantizeModel` builds (tfmot default 8-bit scheme, docs/quantization.md, "Quantization-aware training"):
  * - `QuantizeInput`: fake-quant of the model input with the running global min/max from [0, 0]
  *   (tfmot's QuantizeLayer with AllValuesQuantizer).
  * - `QuantConv2D` / `QuantDense`: the layer's math with fake-quantized weights — symmetric,

@@ -3,7 +3,7 @@
  * models. The returned model is a new tf.Sequential with the float weights copied and fake-quant
  * layers in place (./layers.ts); compile and train it as usual.
  *
- * Layer handling (tfmot default 8-bit, tflite-facts §7): Conv2D, DepthwiseConv2D and Dense are
+ * Layer handling (tfmot default 8-bit, docs/quantization.md, "Quantization-aware training"): Conv2D, DepthwiseConv2D and Dense are
  * quantized (weights and output); a BatchNormalization right after one of them is folded into it,
  * and a ReLU / Activation layer right after one of them (or its folded BN) becomes its fused
  * activation, so the output fake-quant sits where TFLite's fused op writes its int8 output;

@@ -87,7 +87,7 @@ export interface QuantizeOptions {
 
 /**
  * q = clamp(round(f32(x / scale)) + zeroPoint, qmin, qmax) — TFLite's reference QUANTIZE kernel:
- * the division is in float32 and rounding is half away from zero (tflite-facts §6). NaN
+ * the division is in float32 and rounding is half away from zero (docs/quantization.md, "Integer kernels"). NaN
  * quantizes to the zero point (NOTE: C++ leaves NaN→int undefined; tsquant picks zero).
  */
 export function quantize(

@@ -1,5 +1,5 @@
 /**
- * Bias quantization for CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED (tflite-facts §3a "Bias").
+ * Bias quantization for CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED (docs/quantization.md, "Scales and zero points").
  * The integer accumulator of `Σ (x − zp_x) · w` has scale input_scale · weight_scale[c], so the
  * bias must be quantized with exactly that scale and zero point 0 to be added without rescaling.
  */

@@ -1,6 +1,6 @@
 /**
  * TensorFlow's FakeQuantWithMinMaxVars (and its per-channel form): quantize-then-dequantize in
- * float32, used by quantization-aware training (tflite-facts §7). The quantized domain is
+ * float32, used by quantization-aware training (docs/quantization.md, "Quantization-aware training"). The quantized domain is
  * unsigned, [narrowRange ? 1 : 0, 2^numBits − 1]; the float range is first *nudged* so that real
  * 0 falls exactly on a code.
  */

@@ -1,6 +1,6 @@
 /**
  * Choosing a scale and zero point from a float range, exactly as TensorFlow's converter does
- * (tflite-facts §3a), so that scales equal those in TF-converted models bit for bit.
+ * (docs/quantization.md, "Scales and zero points"), so that scales equal those in TF-converted models bit for bit.
  *
  *   real = scale · (q − zeroPoint),   q ∈ [qmin, qmax]
  */

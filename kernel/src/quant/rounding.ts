@@ -1,5 +1,5 @@
 /**
- * The three rounding rules quantization code meets (tflite-facts §3c):
+ * The three rounding rules quantization code meets (docs/quantization.md, "Rounding"):
  * - half away from zero (`std::round`, `TfLiteRound`): every TFLite quantizer and the QUANTIZE kernel;
  * - half up (`floor(x + 0.5)`): TensorFlow's FakeQuant* ops;
  * - half to even: numpy's `np.round`, float16 conversion, XNNPACK requantization.
