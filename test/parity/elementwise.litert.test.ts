@@ -253,6 +253,36 @@ const cast = (from: DType, to: DType): Case =>
 const S4 = [2, 3, 4, 5];
 const F = "float32";
 
+const add = (act: "NONE" | "RELU" = "NONE"): BuiltinOptions => ({
+  type: "AddOptions",
+  fusedActivationFunction: act,
+  potScaleInt16: true,
+});
+const mul = (act: "NONE" | "RELU" = "NONE"): BuiltinOptions => ({
+  type: "MulOptions",
+  fusedActivationFunction: act,
+});
+
+// int32/int64 ADD and MUL: the shape and index arithmetic of transformers and recurrent loops.
+parityGroup("ADD and MUL on int32/int64 vs LiteRT BUILTIN_REF", [
+  c("ADD", add(), [opnd("int32", S4), opnd("int32", S4)], "int32"),
+  c("ADD", add("RELU"), [opnd("int32", [3, 4, 5]), opnd("int32", [5])], "int32"),
+  c("ADD", add(), [opnd("int64", [2, 3, 5]), opnd("int64", [3, 1])], "int64"),
+  c("MUL", mul(), [opnd("int32", S4), opnd("int32", [4, 5])], "int32"),
+  c(
+    "MUL",
+    mul("RELU"),
+    [opnd("int32", [3, 4, 5], undefined, "small"), opnd("int32", [5], undefined, "small")],
+    "int32",
+  ),
+  c(
+    "MUL",
+    mul(),
+    [opnd("int64", [2, 3, 5], undefined, "coarse"), opnd("int64", [3, 1], undefined, "coarse")],
+    "int64",
+  ),
+]);
+
 parityGroup("SUB vs LiteRT BUILTIN_REF", [
   c("SUB", sub(), [opnd(F, S4), opnd(F, [4, 1])], F),
   c("SUB", sub("RELU6"), [opnd(F, [2, 1, 3, 1, 2, 3]), opnd(F, [1, 2, 1, 4, 1, 3])], F),
@@ -368,7 +398,7 @@ parityGroup("comparisons vs LiteRT BUILTIN_REF", [
   ),
 ]);
 
-parityGroup("logical ops and SELECT_V2 vs LiteRT BUILTIN_REF", [
+parityGroup("logical ops, SELECT and SELECT_V2 vs LiteRT BUILTIN_REF", [
   c("LOGICAL_AND", null, [opnd("bool", S4), opnd("bool", [4, 1])], "bool"),
   c(
     "LOGICAL_OR",
@@ -378,6 +408,13 @@ parityGroup("logical ops and SELECT_V2 vs LiteRT BUILTIN_REF", [
   ),
   c("LOGICAL_NOT", null, [opnd("bool", [7, 9])], "bool"),
   c("SELECT_V2", null, [opnd("bool", [4, 1]), opnd(F, S4), opnd(F, [5])], F),
+  c(
+    "SELECT",
+    null,
+    [opnd("bool", [3, 4, 5]), opnd("int32", [3, 4, 5]), opnd("int32", [3, 4, 5])],
+    "int32",
+  ),
+  c("SELECT", null, [opnd("bool", [6]), opnd(F, [6, 2, 3]), opnd(F, [6, 2, 3])], F),
   c(
     "SELECT_V2",
     null,

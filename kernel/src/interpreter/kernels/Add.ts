@@ -1,5 +1,6 @@
 /**
- * ADD with numpy broadcasting and a fused activation. float32: y = clamp(a + b).
+ * ADD with numpy broadcasting and a fused activation. float32: y = clamp(a + b); int32 and
+ * int64 (shape and index arithmetic): y = clamp(a + b), wrapping (`binary.ts`).
  * int8 (TFLite `add.cc` Prepare, `integer_ops::AddElementwise`): both inputs are brought to a
  * common scale 2·max(s_a, s_b) with 20 bits of headroom:
  *   a' = MBQM((a − z_a) · 2^20, s_a / (2·max)),  b' likewise,
@@ -17,7 +18,7 @@ import {
   roundingDivideByPOT,
 } from "../../quant/fixedpoint";
 import type { Node } from "../node";
-import { prepareBinary, type BinaryOperands } from "./binary";
+import { prepareBinary, prepareWideIntegerArithmetic, type BinaryOperands } from "./binary";
 import { expectSymmetricInt16, floatActivationRange, quantizedActivationRange } from "./common";
 import type { Eval, Kernel } from "./kernel";
 
@@ -48,6 +49,15 @@ export const Add: Kernel = {
         }
       };
     }
+
+    const wide = prepareWideIntegerArithmetic(
+      node,
+      operands,
+      o.fusedActivationFunction,
+      (x, y) => (x + y) | 0,
+      (x, y) => x + y,
+    );
+    if (wide !== null) return wide;
 
     if (a.dtype === "int16" && o.potScaleInt16) {
       const pot = preparePowerOfTwoInt16(node, o.fusedActivationFunction, operands);

@@ -1,5 +1,6 @@
 /**
- * MUL with numpy broadcasting and a fused activation. float32: y = clamp(a · b).
+ * MUL with numpy broadcasting and a fused activation. float32: y = clamp(a · b); int32 and
+ * int64: y = clamp(a · b), wrapping (`binary.ts`).
  * int8 (TFLite `mul.cc`, `integer_ops::MulElementwise`):
  * y = clamp(MBQM((a − z_a)(b − z_b), multiplier(s_a·s_b / s_out)) + z_out), the real multiplier
  * computed in float32 (TFLite multiplies and divides the float scales before widening).
@@ -8,7 +9,7 @@
  */
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from "../../quant/fixedpoint";
 import type { Node } from "../node";
-import { prepareBinary } from "./binary";
+import { prepareBinary, prepareWideIntegerArithmetic } from "./binary";
 import { expectSymmetricInt16, floatActivationRange, quantizedActivationRange } from "./common";
 import type { Eval, Kernel } from "./kernel";
 
@@ -20,7 +21,8 @@ export const Mul: Kernel = {
   op: "MUL",
   prepare(node: Node): Eval {
     const o = node.options("MulOptions");
-    const { a, b, output, aIndex, bIndex, size } = prepareBinary(node);
+    const operands = prepareBinary(node);
+    const { a, b, output, aIndex, bIndex, size } = operands;
 
     if (a.dtype === "float32") {
       const x1 = node.f32(a);
@@ -34,6 +36,15 @@ export const Mul: Kernel = {
         }
       };
     }
+
+    const wide = prepareWideIntegerArithmetic(
+      node,
+      operands,
+      o.fusedActivationFunction,
+      Math.imul,
+      (x, y) => x * y,
+    );
+    if (wide !== null) return wide;
 
     if (a.dtype === "int8" || a.dtype === "int16") {
       const x1 = node.i8or16(a);

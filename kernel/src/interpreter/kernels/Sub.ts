@@ -19,7 +19,7 @@ import {
   quantizeMultiplier,
 } from "../../quant/fixedpoint";
 import type { Node } from "../node";
-import { prepareBinary } from "./binary";
+import { prepareBinary, prepareWideIntegerArithmetic } from "./binary";
 import { expectSymmetricInt16, floatActivationRange, quantizedActivationRange } from "./common";
 import type { Eval, Kernel } from "./kernel";
 
@@ -36,7 +36,8 @@ export const Sub: Kernel = {
       potScaleInt16: true,
     };
     const activation = o.fusedActivationFunction;
-    const { a, b, output, aIndex, bIndex, size, broadcasts } = prepareBinary(node);
+    const operands = prepareBinary(node);
+    const { a, b, output, aIndex, bIndex, size, broadcasts } = operands;
 
     if (a.dtype === "float32") {
       const x1 = node.f32(a);
@@ -51,28 +52,14 @@ export const Sub: Kernel = {
       };
     }
 
-    if (a.dtype === "int32") {
-      const x1 = node.i32(a);
-      const x2 = node.i32(b);
-      const y = node.i32(output);
-      const [min, max] = quantizedActivationRange(node, activation, 1, 0, "int32");
-      return () => {
-        for (let i = 0; i < size; i++) {
-          const v = (x1[aIndex[i]] - x2[bIndex[i]]) | 0;
-          y[i] = v < min ? min : v > max ? max : v;
-        }
-      };
-    }
-
-    if (a.dtype === "int64") {
-      if (activation !== "NONE") throw node.unsupported(`int64 with fused ${activation}`);
-      const x1 = node.i64(a);
-      const x2 = node.i64(b);
-      const y = node.i64(output);
-      return () => {
-        for (let i = 0; i < size; i++) y[i] = BigInt.asIntN(64, x1[aIndex[i]] - x2[bIndex[i]]);
-      };
-    }
+    const wide = prepareWideIntegerArithmetic(
+      node,
+      operands,
+      activation,
+      (x, y) => (x - y) | 0,
+      (x, y) => x - y,
+    );
+    if (wide !== null) return wide;
 
     if (a.dtype === "int8" || a.dtype === "uint8" || a.dtype === "int16") {
       const x1 = node.qint(a);

@@ -66,7 +66,7 @@ import { Reshape } from "./Reshape";
 import { ResizeBilinear } from "./ResizeBilinear";
 import { ResizeNearestNeighbor } from "./ResizeNearestNeighbor";
 import { Rsqrt } from "./Rsqrt";
-import { SelectV2 } from "./SelectV2";
+import { Select, SelectV2 } from "./SelectV2";
 import { Shape } from "./Shape";
 import { Slice } from "./Slice";
 import { Softmax } from "./Softmax";
@@ -153,6 +153,7 @@ export const KERNELS: readonly Kernel[] = [
   ResizeBilinear,
   ResizeNearestNeighbor,
   Rsqrt,
+  Select,
   SelectV2,
   Shape,
   Slice,
