@@ -85,7 +85,9 @@ describe("fused LSTM fixtures vs LiteRT BUILTIN_REF", { skip: !liteRTAvailable()
  */
 describe("TF WHILE/IF fixtures vs LiteRT BUILTIN_REF", { skip: !liteRTAvailable() }, () => {
   const seq = loadNpy(fixture("rnn_seq_float32.npy"));
-  const h = loadNpy(fixture("rnn_h_float32.npy"));
+  const stored = loadNpy(fixture("rnn_h_float32.npy"));
+  // Stored as [n, 1, 16]; the while/cond function's input 'h' is [1, 16]: one sample per row.
+  const h = { ...stored, shape: [stored.shape[0] ?? 0, 16] };
   for (const [name, x] of [
     ["rnn_lstm_k3_float32", seq],
     ["rnn_gru_float32", seq],
