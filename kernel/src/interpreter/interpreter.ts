@@ -13,7 +13,7 @@ import { ModelFormatError, ShapeError, UnsupportedError, UsageError } from "../e
 import type { DType, Model, NDArray, SubGraph, TypedArray } from "../ir";
 import { shapeSize } from "../ir";
 import { readModel } from "../tflite/reader";
-import type { SubgraphHost } from "./subgraph";
+import type { SubgraphHost } from "./host";
 import { SubgraphRuntime } from "./subgraph";
 import type { AllocationLimits } from "./limits";
 import { AllocationBudget, defaultLimits } from "./limits";

@@ -6,7 +6,7 @@ import { ModelFormatError, ShapeError, UnsupportedError } from "../errors";
 import type { BuiltinOptions, BuiltinOptionsType } from "../ir";
 import type { AllocationBudget } from "./limits";
 import { DEFAULT_MAX_TENSOR_ELEMENTS, checkedSize } from "./limits";
-import type { SubgraphHost, SubgraphRuntime } from "./subgraph";
+import type { Callee, SubgraphHost } from "./host";
 import type { RuntimeTensor, RuntimeQuantization } from "./tensor";
 import { typedArrayFor } from "./tensor";
 
@@ -65,7 +65,7 @@ export class Node {
   }
 
   /** Another subgraph of the model (the body of a WHILE, a branch of an IF). */
-  subgraph(index: number): SubgraphRuntime {
+  subgraph(index: number): Callee {
     if (this.host === null) {
       throw new UnsupportedError(`${this.label}: this executor cannot run other subgraphs`);
     }

@@ -8,19 +8,12 @@ import type { Model, SubGraph } from "../ir";
 import { opName, shapeSize } from "../ir";
 import type { Eval } from "./kernels/kernel";
 import { kernelFor } from "./kernels/registry";
-import type { AllocationBudget } from "./limits";
+import type { Callee, SubgraphHost } from "./host";
 import { Node } from "./node";
 import type { RuntimeTensor } from "./tensor";
 import { runtimeTensors, typedArrayFor } from "./tensor";
 
-/** What a kernel may ask of the interpreter: another subgraph of the same model. */
-export interface SubgraphHost {
-  subgraph(index: number): SubgraphRuntime;
-  /** The allocation and work budget of the current `allocateTensors()` (limits.ts). */
-  budget(): AllocationBudget | null;
-}
-
-export class SubgraphRuntime {
+export class SubgraphRuntime implements Callee {
   readonly ir: SubGraph;
   readonly tensors: RuntimeTensor[];
   private evals: Eval[] = [];

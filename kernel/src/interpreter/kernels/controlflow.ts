@@ -5,7 +5,7 @@
  */
 import { ModelFormatError } from "../../errors";
 import type { Node } from "../node";
-import type { SubgraphRuntime } from "../subgraph";
+import type { Callee } from "../host";
 import type { RuntimeTensor } from "../tensor";
 
 /** Copy `src`'s bytes into `dst`'s storage (same dtype and element count, checked at prepare). */
@@ -58,7 +58,7 @@ export function showShape(s: readonly number[]): string {
  */
 export function prepareCallee(
   node: Node,
-  sg: SubgraphRuntime,
+  sg: Callee,
   role: string,
   values: readonly RuntimeTensor[],
 ): void {
@@ -86,7 +86,7 @@ export function prepareCallee(
 /** Check that `outputs` (a subgraph's) can be copied into `targets`: same dtypes and shapes. */
 export function checkOutputs(
   node: Node,
-  sg: SubgraphRuntime,
+  sg: Callee,
   role: string,
   targets: readonly { dtype: string; shape: readonly number[]; name: string }[],
   what: string,
