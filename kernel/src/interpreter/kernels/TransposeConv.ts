@@ -23,7 +23,7 @@ import {
   paddedDim,
   quantizedActivationRange,
 } from "./common";
-import type { IntAccumulator, IntActivations } from "./convolution";
+import type { ConvGeometry, IntAccumulator, IntActivations } from "./convolution";
 import type { Eval, Kernel } from "./kernel";
 import { channelMultipliers, floatStage, requantizeInt64Stage, requantizeStage } from "./stages";
 import { floatBias, int16BiasIsInt32, int32Bias, weightScales, wideBias } from "./weights";
@@ -33,23 +33,8 @@ const WEIGHTS = 1;
 const INPUT = 2;
 const BIAS = 3;
 
-interface Geometry {
-  batches: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  outH: number;
-  outW: number;
-  outC: number;
-  kH: number;
-  kW: number;
-  strideH: number;
-  strideW: number;
-  padTop: number;
-  padLeft: number;
-}
-
-function geometry(node: Node, input: RuntimeTensor, weights: RuntimeTensor): Geometry {
+/** The convolution's geometry seen from the output side: TRANSPOSE_CONV has no dilation. */
+function geometry(node: Node, input: RuntimeTensor, weights: RuntimeTensor): ConvGeometry {
   const o = node.options("TransposeConvOptions");
   const shapeTensor = node.input(OUTPUT_SHAPE);
   if (!shapeTensor.isConstant) {
@@ -107,13 +92,15 @@ function geometry(node: Node, input: RuntimeTensor, weights: RuntimeTensor): Geo
     kW,
     strideH: o.strideH,
     strideW: o.strideW,
+    dilationH: 1,
+    dilationW: 1,
     padTop: h.padBefore,
     padLeft: w.padBefore,
   };
 }
 
 /** Scatter-accumulate every input element into `acc` (output-shaped, zeroed first), float32. */
-function scatterFloat(g: Geometry, x: Float32Array, w: Float32Array, acc: Float32Array): void {
+function scatterFloat(g: ConvGeometry, x: Float32Array, w: Float32Array, acc: Float32Array): void {
   acc.fill(0);
   const { inH, inW, inC, outH, outW, outC, kH, kW } = g;
   for (let b = 0; b < g.batches; b++) {
@@ -145,7 +132,7 @@ function scatterFloat(g: Geometry, x: Float32Array, w: Float32Array, acc: Float3
 
 /** `scatterFloat` for integer input: acc += (x − inputOffset) · w (exact). */
 function scatterInt(
-  g: Geometry,
+  g: ConvGeometry,
   x: IntActivations,
   inputOffset: number,
   w: Int8Array,
