@@ -188,7 +188,8 @@ function selectQuantizedOps(pass: Pass): Set<Operator> {
     );
     if (!floatIO) continue;
     const denied = options.isDenylisted?.(op) === true;
-    if (opRule(opCode(model, op)) !== null && !denied) {
+    const rule = opRule(opCode(model, op));
+    if (rule !== null && !(rule.int8Only === true && pass.int16) && !denied) {
       quantized.add(op);
       continue;
     }
