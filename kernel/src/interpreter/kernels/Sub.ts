@@ -11,7 +11,7 @@
  * uint8: as int8.
  * int16 (16x8, zero points 0, scales not all powers of two or `pot_scale_int16` false): the same
  * with 2^15 instead of 2^20, same-shape inputs only — TFLite's broadcasting int16 path subtracts
- * raw values without rescaling, and its power-of-two path is not implemented here.
+ * raw values without rescaling, and its power-of-two path is refused here.
  */
 import {
   checkedLog2,

@@ -56,7 +56,7 @@ export const UnidirectionalSequenceLstm: Kernel = {
     const o = node.options("UnidirectionalSequenceLSTMOptions");
     const input = node.input(0);
     if (input.dtype !== "float32") {
-      throw node.unsupported("only float32 activations (integer LSTM is not implemented)");
+      throw node.unsupported("only float32 activations (the integer LSTM is not supported yet)");
     }
     const hybrid = node.input(2).dtype === "int8";
     if (hybrid && o.diagonalRecurrentTensors) {
