@@ -138,8 +138,24 @@ export function consumersOf(sg: SubGraph, index: number): Operator[] {
   return sg.operators.filter((op) => op.inputs.includes(index));
 }
 
-/** Drop buffers no tensor or metadata entry uses any more, renumbering the rest. */
+/**
+ * Drop buffers no tensor or metadata entry uses any more, renumbering the rest. Tensors whose
+ * constant data is byte-for-byte equal share the first such buffer, as in TF's files (its
+ * exporter stores equal constants once: no TF-made fixture has two equal buffers), e.g. the
+ * zero biases of several convolutions, each tensor keeping its own quantization.
+ */
 export function pruneBuffers(model: Model): void {
+  const first = new Map<string, number>();
+  for (const sg of model.subgraphs) {
+    for (const t of sg.tensors) {
+      const data = model.buffers[t.buffer]?.data;
+      if (t.buffer === 0 || data === null || data === undefined || data.length === 0) continue;
+      const key = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64");
+      const kept = first.get(key);
+      if (kept === undefined) first.set(key, t.buffer);
+      else t.buffer = kept;
+    }
+  }
   const used = new Set<number>([0]);
   for (const sg of model.subgraphs) for (const t of sg.tensors) used.add(t.buffer);
   for (const m of model.metadata ?? []) used.add(m.buffer);
